@@ -1,0 +1,132 @@
+// The configuration model: what the loader reads out of route and backend documents.
+//
+// Plain values, filled by `LoadConfig*` (llmroute/load.h) or by hand, validated and turned
+// into a RoutingTable by `Compile` (llmroute/table.h). Defaults are those of Gateway API;
+// fields the loader did not see keep the defaults written here. Each value the compiler
+// may reject carries the `Origin` it came from, so its errors can say where.
+//
+// Thread-safety: plain values; a Config may be read by many threads at once.
+#ifndef LLMROUTE_CONFIG_H_
+#define LLMROUTE_CONFIG_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "llmroute/diagnostic.h"
+
+namespace llmroute {
+
+// How a path, header or query parameter value is compared.
+enum class MatchType {
+  kExact,              // whole value, byte for byte
+  kPathPrefix,         // paths only: whole segments ("/foo" matches "/foo/bar", not "/foobar")
+  kRegularExpression,  // RE2, must match the whole value
+};
+
+// Which backends the standard routing header may name (SPEC §3).
+enum class AllowedBackends {
+  kRulesOnly,      // the backends in this route's backendRefs (any rule)
+  kSameNamespace,  // every declared or referenced backend in the route's namespace
+  kExplicit,       // exactly the `backends` list
+};
+
+// What a route answers when the standard header names a backend it does not allow.
+enum class OnDisallowed {
+  kReject,    // backend_not_allowed (HTTP 400)
+  kUseRules,  // ignore the header; the rules decide
+};
+
+enum class RouteKind { kLLMRoute, kAIGatewayRoute, kHTTPRoute };
+enum class BackendKind { kLLMBackend, kAIServiceBackend };
+
+// A string from the config with the place it was written.
+struct LocatedString {
+  std::string value;
+  Origin origin;
+};
+
+// A header or query-parameter condition.
+struct ValueMatch {
+  MatchType type = MatchType::kExact;  // kExact or kRegularExpression
+  LocatedString name;
+  LocatedString value;
+  Origin origin;  // the match item itself (`...headers[1]`)
+};
+
+struct PathMatch {
+  MatchType type = MatchType::kPathPrefix;
+  LocatedString value{"/", {}};
+};
+
+// One HTTPRouteMatch: every condition must hold (AND).
+struct RouteMatch {
+  PathMatch path;                        // absent in the config: PathPrefix "/"
+  std::optional<LocatedString> method;   // compared exactly, case-sensitively
+  std::vector<ValueMatch> headers;
+  std::vector<ValueMatch> query_params;
+  Origin origin;                         // `spec.rules[i].matches[j]`
+};
+
+struct BackendRef {
+  LocatedString name;
+  std::optional<LocatedString> namespace_;  // absent: the route's namespace
+  int64_t weight = 1;                       // >= 0; 0 is never chosen
+  int64_t priority = 0;                     // >= 0; 0 is tried first
+  std::optional<std::string> model_name_override;
+  Origin origin;         // `spec.rules[i].backendRefs[k]`
+  Origin weight_origin;  // where `weight` was written (or the ref itself)
+  Origin priority_origin;
+};
+
+struct Rule {
+  std::optional<LocatedString> name;
+  std::vector<RouteMatch> matches;  // empty: one implicit match, PathPrefix "/"
+  std::vector<BackendRef> backend_refs;
+  Origin origin;  // `spec.rules[i]`
+};
+
+// A route's own `spec.standardRoutingHeader` section (SPEC §3).
+struct StandardRoutingHeader {
+  bool enabled = false;
+  LocatedString header_name{"x-ai-gateway-backend", {}};
+  AllowedBackends allowed_backends = AllowedBackends::kRulesOnly;
+  std::vector<LocatedString> backends;  // "name" or "namespace/name"; read only with kExplicit
+  bool backends_given = false;          // the section had a `backends` field
+  OnDisallowed on_disallowed = OnDisallowed::kReject;
+  Origin origin;  // `spec.standardRoutingHeader`
+};
+
+struct Route {
+  RouteKind kind = RouteKind::kLLMRoute;
+  LocatedString name;
+  std::string namespace_ = "default";
+  // Seconds and nanoseconds since the Unix epoch of `metadata.creationTimestamp`;
+  // absent sorts as the oldest possible.
+  std::optional<int64_t> creation_seconds;
+  int32_t creation_nanos = 0;
+  std::vector<LocatedString> hostnames;
+  std::vector<Rule> rules;
+  std::optional<StandardRoutingHeader> standard_header;  // absent: compile options decide
+  Origin origin;  // the document
+};
+
+// A backend declared by an LLMBackend or AIServiceBackend document.
+struct Backend {
+  BackendKind kind = BackendKind::kAIServiceBackend;
+  LocatedString name;
+  std::string namespace_ = "default";
+  Origin origin;
+};
+
+// Everything read from one or more configuration files.
+struct Config {
+  std::vector<Route> routes;
+  std::vector<Backend> backends;
+  std::vector<Diagnostic> warnings;  // e.g. documents of unknown kinds that were skipped
+};
+
+}  // namespace llmroute
+
+#endif  // LLMROUTE_CONFIG_H_

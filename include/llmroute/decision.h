@@ -1,0 +1,61 @@
+// The answer of `resolve`: which backend gets the request, and why (SPEC §7).
+//
+// A Decision is a small value of views. Its names, reasons and fallbacks point into the
+// RoutingTable that produced it and stay valid while that table is alive (see
+// llmroute/holder.h for tables resolved through a holder). `model` points into the
+// request's header value or body, or, when the body's model string had JSON escapes, into
+// a per-thread buffer that the same thread's next resolve overwrites.
+#ifndef LLMROUTE_DECISION_H_
+#define LLMROUTE_DECISION_H_
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace llmroute {
+
+enum class DecisionStatus : uint8_t {
+  kRouted,             // 200: a backend was chosen
+  kNoRoute,            // 404: no rule matched and no standard header applied
+  kBackendNotAllowed,  // 400: the standard header named a backend the route refuses (Reject)
+  kBadRequest,         // 400: conflicting standard header values; unusable body
+  kNoBackend,          // 500: the matched rule has no selectable backend
+};
+
+enum class Via : uint8_t {
+  kNone,            // not routed and no standard header involved
+  kRule,            // a rule matched
+  kStandardHeader,  // the standard routing header decided
+};
+
+// "routed", "no_route", "backend_not_allowed", "bad_request", "no_backend".
+std::string_view StatusName(DecisionStatus status);
+// 200, 404, 400, 400, 500.
+int HttpStatusOf(DecisionStatus status);
+// "rule", "standard_header"; kNone: "".
+std::string_view ViaName(Via via);
+
+struct NamespacedName {
+  std::string_view namespace_;
+  std::string_view name;
+};
+
+struct Decision {
+  DecisionStatus status = DecisionStatus::kNoRoute;
+  int http_status = 404;
+  Via via = Via::kNone;
+  std::optional<NamespacedName> backend;        // routed only
+  std::optional<NamespacedName> route;          // the route that decided, when known
+  std::optional<uint32_t> rule;                 // index in the route's spec.rules
+  std::optional<std::string_view> rule_name;    // the rule's name, if it has one
+  std::optional<uint32_t> match;                // index in the rule's matches (0: implicit)
+  std::optional<std::string_view> model;        // the model header's value, when known
+  std::optional<std::string_view> model_override;  // chosen backendRef's modelNameOverride
+  std::span<const NamespacedName> fallbacks;    // retry order; empty when none
+  std::string_view reason;                      // empty when routed
+};
+
+}  // namespace llmroute
+
+#endif  // LLMROUTE_DECISION_H_

@@ -1,0 +1,107 @@
+// Compile: Config → RoutingTable. Resolve: RoutingTable × Request → Decision.
+//
+// Like RE2, build once and use many times: `Compile` validates the config, applies the
+// defaults and limits, orders every (route, rule, match) by Gateway API precedence and
+// builds the indexes; the RoutingTable it returns is immutable.
+//
+// Thread-safety: a RoutingTable is immutable after Compile; any number of threads may call
+// `Resolve` on one table at once without locks. Compile itself keeps no shared state.
+#ifndef LLMROUTE_TABLE_H_
+#define LLMROUTE_TABLE_H_
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "llmroute/config.h"
+#include "llmroute/decision.h"
+#include "llmroute/diagnostic.h"
+#include "llmroute/request.h"
+
+namespace llmroute {
+
+// Limits checked by Compile; each breach is an error naming the field.
+inline constexpr std::size_t kMaxRoutes = 4096;
+inline constexpr std::size_t kMaxRulesPerRoute = 4096;
+inline constexpr std::size_t kMaxMatchesPerRule = 64;
+inline constexpr std::size_t kMaxHeadersPerMatch = 16;
+inline constexpr std::size_t kMaxQueryParamsPerMatch = 16;
+inline constexpr std::size_t kMaxBackendRefsPerRule = 128;
+inline constexpr std::size_t kMaxHostnamesPerRoute = 16;
+inline constexpr std::size_t kMaxAllowlistEntries = 1024;
+inline constexpr std::size_t kMaxMatchesPerTable = 1 << 20;
+inline constexpr int64_t kMaxWeight = 1000000;
+inline constexpr int64_t kMaxPriority = 1000000;
+
+// Options that apply to the whole table.
+struct CompileOptions {
+  // The header that carries the model (SPEC §5); a body's "model" replaces it.
+  std::string model_header = "x-ai-eg-model";
+
+  // The standard routing header for routes without their own `standardRoutingHeader`
+  // section (so exported cluster manifests work unchanged). A route's section wins as a
+  // whole, even when partial. `kExplicit` is not allowed here (there is no list).
+  struct StandardHeaderDefault {
+    bool enabled = false;
+    std::string header_name = "x-ai-gateway-backend";
+    AllowedBackends allowed_backends = AllowedBackends::kRulesOnly;
+    OnDisallowed on_disallowed = OnDisallowed::kReject;
+  } standard_header;
+};
+
+// One (route, model) pair of the models list.
+struct ModelEntry {
+  std::string_view model;
+  NamespacedName route;
+};
+
+namespace internal {
+struct CompiledTable;  // private layout, src/compile/compiled_table.h
+}
+
+class RoutingTable {
+ public:
+  ~RoutingTable();
+  RoutingTable(const RoutingTable&) = delete;
+  RoutingTable& operator=(const RoutingTable&) = delete;
+
+  // Decides which backend gets `request` (SPEC §3–7). Allocates nothing on the heap once
+  // the calling thread has warmed up (its per-thread scratch grows only for a request
+  // larger than any before), takes no lock of ours and writes no shared memory.
+  // The Decision's views stay valid while this table is alive (see llmroute/decision.h
+  // for `model`). Thread-safe.
+  Decision Resolve(const Request& request) const;
+
+  // Warnings found while compiling: rules that can never win, duplicated allowlist
+  // entries, `backends` given without `Explicit`, plus the loader's warnings.
+  std::span<const Diagnostic> warnings() const;
+
+  // Every value of an `Exact` match on the model header, with its route, de-duplicated,
+  // in route order then rule order. Views into the table.
+  std::span<const ModelEntry> models() const;
+
+  // The model header name this table reads (lower-cased).
+  std::string_view model_header() const;
+
+  const internal::CompiledTable& compiled() const { return *compiled_; }
+
+ private:
+  friend absl::StatusOr<std::shared_ptr<const RoutingTable>> Compile(const Config&,
+                                                                     const CompileOptions&);
+  explicit RoutingTable(std::unique_ptr<internal::CompiledTable> compiled);
+  std::unique_ptr<internal::CompiledTable> compiled_;
+};
+
+// Validates `config` and builds its table. Errors are absl::InvalidArgumentError whose
+// message is one `Diagnostic::ToString()` line naming the file, line, column and field.
+// The table copies what it needs: `config` may be destroyed afterwards.
+absl::StatusOr<std::shared_ptr<const RoutingTable>> Compile(
+    const Config& config, const CompileOptions& options = CompileOptions());
+
+}  // namespace llmroute
+
+#endif  // LLMROUTE_TABLE_H_
