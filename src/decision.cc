@@ -1,0 +1,36 @@
+#include "llmroute/decision.h"
+
+namespace llmroute {
+
+std::string_view StatusName(DecisionStatus status) {
+  switch (status) {
+    case DecisionStatus::kRouted: return "routed";
+    case DecisionStatus::kNoRoute: return "no_route";
+    case DecisionStatus::kBackendNotAllowed: return "backend_not_allowed";
+    case DecisionStatus::kBadRequest: return "bad_request";
+    case DecisionStatus::kNoBackend: return "no_backend";
+  }
+  return "unknown";
+}
+
+int HttpStatusOf(DecisionStatus status) {
+  switch (status) {
+    case DecisionStatus::kRouted: return 200;
+    case DecisionStatus::kNoRoute: return 404;
+    case DecisionStatus::kBackendNotAllowed: return 400;
+    case DecisionStatus::kBadRequest: return 400;
+    case DecisionStatus::kNoBackend: return 500;
+  }
+  return 500;
+}
+
+std::string_view ViaName(Via via) {
+  switch (via) {
+    case Via::kRule: return "rule";
+    case Via::kStandardHeader: return "standard_header";
+    case Via::kNone: return "";
+  }
+  return "";
+}
+
+}  // namespace llmroute
