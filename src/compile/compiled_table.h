@@ -1,0 +1,161 @@
+// The private layout of a RoutingTable: flat vectors and indexes built once by Compile and
+// only read afterwards. Every string_view here points into `strings` (or into another
+// member of the same table), so the table is self-contained.
+#ifndef LLMROUTE_COMPILE_COMPILED_TABLE_H_
+#define LLMROUTE_COMPILE_COMPILED_TABLE_H_
+
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "llmroute/config.h"
+#include "llmroute/decision.h"
+#include "llmroute/diagnostic.h"
+#include "llmroute/table.h"
+#include "re2/re2.h"
+
+namespace llmroute::internal {
+
+inline constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+
+// Looks string_views up in maps keyed by std::string without building a temporary.
+template <typename Value>
+using StringMap = absl::flat_hash_map<std::string, Value>;
+
+inline absl::string_view AsAbsl(std::string_view s) { return {s.data(), s.size()}; }
+
+// Owns every string the table hands out; addresses never move (deque of strings).
+class StringPool {
+ public:
+  std::string_view Add(std::string_view s) { return strings_.emplace_back(s); }
+
+ private:
+  std::deque<std::string> strings_;
+};
+
+// [begin, end) into one of the table's flat vectors.
+struct Range {
+  uint32_t begin = 0;
+  uint32_t end = 0;
+  uint32_t size() const { return end - begin; }
+  bool empty() const { return begin == end; }
+};
+
+// One header or query-parameter condition. `key` is a header slot or a query slot.
+struct ValueCondition {
+  uint32_t key = 0;
+  MatchType type = MatchType::kExact;
+  std::string_view value;     // as written in the config
+  const RE2* regex = nullptr;  // kRegularExpression only
+};
+
+// One (route, rule, match) with its conditions, ready to test against a request.
+struct CompiledMatch {
+  uint32_t route = 0;       // index into CompiledTable::routes (route order)
+  uint32_t rule = 0;        // index into CompiledTable::rules
+  uint32_t match_index = 0;  // position in the rule's matches (0 for the implicit one)
+  MatchType path_type = MatchType::kPathPrefix;
+  // kExact: the path; kPathPrefix: the prefix without its trailing '/' ("" for "/");
+  // kRegularExpression: the pattern.
+  std::string_view path;
+  const RE2* path_regex = nullptr;
+  bool has_method = false;
+  std::string_view method;
+  Range headers;  // into CompiledTable::header_conditions
+  Range queries;  // into CompiledTable::query_conditions
+};
+
+// One selectable backend of a rule's first tier with a positive total weight.
+struct WeightedBackend {
+  uint32_t backend = 0;  // index into CompiledTable::backends
+  bool has_model_override = false;
+  std::string_view model_override;
+};
+
+struct CompiledRule {
+  uint32_t route = 0;
+  uint32_t index = 0;  // position in the route's spec.rules
+  bool has_name = false;
+  std::string_view name;
+  Range chosen_tier;      // into CompiledTable::weighted_backends; empty: no_backend
+  Range running_sums;     // into CompiledTable::running_sums, parallel to chosen_tier
+  uint32_t fallbacks_begin = 0;   // into CompiledTable::fallback_pool
+  uint32_t fallbacks_stride = 0;  // fallbacks of tier position i: [begin + i*stride, +stride)
+};
+
+// A route's effective standard routing header (its own section or the compile default).
+struct StandardHeaderPolicy {
+  uint32_t slot = 0;  // header slot of its name
+  OnDisallowed on_disallowed = OnDisallowed::kReject;
+  // The allowlist, looked up by the value as sent: "name" (route's namespace) or "ns/name".
+  StringMap<uint32_t> allowed_by_name;       // name → backend, route's namespace only
+  StringMap<uint32_t> allowed_by_full_name;  // "ns/name" → backend
+  std::string_view refusal_reason;  // backend_not_allowed
+  std::string_view conflict_reason;  // bad_request: different values sent
+};
+
+struct CompiledRoute {
+  NamespacedName name;
+  bool has_standard_header = false;
+  StandardHeaderPolicy standard_header;
+};
+
+// Rank lists of one index: for each key, the ranks (positions in HostGroup::ranked) of the
+// matches anchored on it, ascending.
+struct RankIndex {
+  uint32_t key = 0;  // header or query slot (unused for path indexes)
+  StringMap<Range> ranks_by_value;  // into HostGroup::rank_pool
+};
+
+// The routes that apply to one hostname (or to requests matching no hostname), with their
+// matches in precedence order and the indexes that find candidates without a scan.
+struct HostGroup {
+  std::vector<uint32_t> ranked;     // match ids, best precedence first
+  std::vector<uint32_t> rank_pool;  // the ranks every index refers to
+  RankIndex exact_paths;
+  RankIndex path_prefixes;         // key: prefix without trailing '/', never ""
+  std::vector<RankIndex> header_values;  // Exact header anchors, one per slot
+  std::vector<RankIndex> query_values;   // Exact query anchors, one per query slot
+  Range residual;                  // ranks with no anchor (catch-alls, regex-only)
+  std::vector<uint32_t> standard_header_routes;  // route ids in route order
+};
+
+struct CompiledTable {
+  StringPool strings;
+  std::vector<std::unique_ptr<RE2>> regexes;
+
+  std::vector<NamespacedName> backends;
+  std::vector<CompiledRoute> routes;  // in route order (SPEC §3)
+  std::vector<CompiledRule> rules;
+  std::vector<CompiledMatch> matches;
+  std::vector<ValueCondition> header_conditions;
+  std::vector<ValueCondition> query_conditions;
+  std::vector<WeightedBackend> weighted_backends;
+  std::vector<uint64_t> running_sums;
+  std::vector<NamespacedName> fallback_pool;
+
+  // Lower-cased header name → slot; every header name the table reads has one.
+  StringMap<uint32_t> header_slots;
+  std::size_t longest_header_name = 0;
+  // Query parameter name (as written) → query slot.
+  StringMap<uint32_t> query_slots;
+  std::string model_header;
+  uint32_t model_slot = 0;
+
+  StringMap<uint32_t> exact_hosts;     // lower-cased hostname → group
+  StringMap<uint32_t> wildcard_hosts;  // ".example.com" (from "*.example.com") → group
+  uint32_t catch_all_group = kNone;    // routes without hostnames; kNone if there are none
+  std::vector<HostGroup> groups;
+
+  std::vector<Diagnostic> warnings;
+  std::vector<ModelEntry> models;
+};
+
+}  // namespace llmroute::internal
+
+#endif  // LLMROUTE_COMPILE_COMPILED_TABLE_H_

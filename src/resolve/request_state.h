@@ -1,0 +1,63 @@
+// What resolve reads from one request, computed once and on demand: header values by slot
+// (repeated headers joined by ","), query parameters by slot (percent-decoded, first value
+// wins), the path without its query string. Backed by per-thread scratch vectors that only
+// grow, so a warmed-up thread allocates nothing.
+#ifndef LLMROUTE_RESOLVE_REQUEST_STATE_H_
+#define LLMROUTE_RESOLVE_REQUEST_STATE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compile/compiled_table.h"
+#include "llmroute/request.h"
+
+namespace llmroute::internal {
+
+// Per-thread buffers reused by every request of the thread. Entries are valid for the
+// current request only when their stamp equals `stamp`, which spares clearing them.
+struct ResolveScratch {
+  uint32_t stamp = 0;
+  std::vector<uint32_t> slot_stamp;    // slot seen in this request
+  std::vector<uint32_t> slot_first;    // index of its first header
+  std::vector<uint32_t> slot_count;    // how many headers carry it
+  std::vector<uint32_t> value_stamp;   // slot_value computed for this request
+  std::vector<std::string_view> slot_value;
+  std::vector<std::string> joined;     // storage for repeated headers' joined values
+  std::vector<uint32_t> header_slot;   // per request header: its slot or kNone
+  std::string lowered_name;
+  std::vector<uint32_t> query_stamp;
+  std::vector<std::string_view> query_value;
+  std::string decoded_query;
+
+  static ResolveScratch& ForThisThread();
+};
+
+class RequestState {
+ public:
+  // `model_override`: when engaged, replaces the model header (the body's model; an
+  // engaged empty optional-of-optional means "no model").
+  RequestState(const CompiledTable& table, const Request& request, ResolveScratch& scratch,
+               bool replace_model, std::optional<std::string_view> model);
+
+  std::optional<std::string_view> Header(uint32_t slot);
+  std::optional<std::string_view> Query(uint32_t slot);
+  std::string_view path() const { return path_; }
+  std::string_view method() const { return request_.method; }
+
+ private:
+  void ParseQuery();
+
+  const CompiledTable& table_;
+  const Request& request_;
+  ResolveScratch& scratch_;
+  std::string_view path_;
+  std::string_view query_;
+  bool query_parsed_ = false;
+};
+
+}  // namespace llmroute::internal
+
+#endif  // LLMROUTE_RESOLVE_REQUEST_STATE_H_

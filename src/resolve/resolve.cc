@@ -1,0 +1,270 @@
+// Resolve: RoutingTable × Request → Decision (SPEC §3–7). The hot path: no heap
+// allocation once the thread is warm, no lock, no write to memory other threads share.
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "body/model_extractor.h"
+#include "compile/compiled_table.h"
+#include "llmroute/table.h"
+#include "resolve/request_state.h"
+#include "select/selection.h"
+#include "text/http_text.h"
+
+namespace llmroute {
+namespace internal {
+namespace {
+
+inline re2::StringPiece AsPiece(std::string_view s) { return re2::StringPiece(s.data(), s.size()); }
+
+// The longest host name DNS allows, plus room for a trailing dot.
+constexpr std::size_t kMaxHostBytes = 255;
+
+// The routes that apply to the host: the group of its most specific matching hostname
+// (exact, then the longest wildcard), else the routes without hostnames.
+const HostGroup* GroupForHost(const CompiledTable& table, std::string_view raw_host) {
+  const std::string_view host = StripPort(raw_host);
+  if (!host.empty() && host.size() <= kMaxHostBytes &&
+      !(table.exact_hosts.empty() && table.wildcard_hosts.empty())) {
+    char lowered[kMaxHostBytes];
+    for (std::size_t i = 0; i < host.size(); ++i) lowered[i] = AsciiLower(host[i]);
+    const absl::string_view name(lowered, host.size());
+    if (auto it = table.exact_hosts.find(name); it != table.exact_hosts.end()) {
+      return &table.groups[it->second];
+    }
+    // "*.example.com" is stored as ".example.com": try each suffix that starts at a dot
+    // after at least one label, longest first.
+    for (std::size_t dot = name.find('.', 1); dot != absl::string_view::npos;
+         dot = name.find('.', dot + 1)) {
+      if (auto it = table.wildcard_hosts.find(name.substr(dot)); it != table.wildcard_hosts.end()) {
+        return &table.groups[it->second];
+      }
+    }
+  }
+  return table.catch_all_group == kNone ? nullptr : &table.groups[table.catch_all_group];
+}
+
+// Segment-wise prefix: "/foo" matches "/foo", "/foo/" and "/foo/bar", not "/foobar".
+// `prefix` has no trailing '/' ("" stands for "/", which matches every path).
+bool PathHasPrefix(std::string_view path, std::string_view prefix) {
+  return path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/' ||
+                                      prefix.empty());
+}
+
+bool ConditionsHold(std::span<const ValueCondition> conditions, bool headers, RequestState& state) {
+  for (const ValueCondition& condition : conditions) {
+    const std::optional<std::string_view> value =
+        headers ? state.Header(condition.key) : state.Query(condition.key);
+    if (!value.has_value()) return false;
+    if (condition.type == MatchType::kExact) {
+      if (*value != condition.value) return false;
+    } else if (!RE2::FullMatch(AsPiece(*value), *condition.regex)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool MatchHolds(const CompiledTable& table, const CompiledMatch& match, RequestState& state) {
+  switch (match.path_type) {
+    case MatchType::kExact:
+      if (state.path() != match.path) return false;
+      break;
+    case MatchType::kPathPrefix:
+      if (!PathHasPrefix(state.path(), match.path)) return false;
+      break;
+    case MatchType::kRegularExpression:
+      if (!RE2::FullMatch(AsPiece(state.path()), *match.path_regex)) return false;
+      break;
+  }
+  if (match.has_method && state.method() != match.method) return false;
+  return ConditionsHold({table.header_conditions.data() + match.headers.begin, match.headers.size()},
+                        true, state) &&
+         ConditionsHold({table.query_conditions.data() + match.queries.begin, match.queries.size()},
+                        false, state);
+}
+
+// Finds the best-ranked match of the group that holds: each candidate list (residual and
+// index hits) is ranked, so each is walked only until it passes the best found so far.
+class WinnerSearch {
+ public:
+  WinnerSearch(const CompiledTable& table, const HostGroup& group, RequestState& state)
+      : table_(table), group_(group), state_(state) {}
+
+  uint32_t Run() {
+    Scan(group_.residual);
+    const std::string_view path = state_.path();
+    if (!group_.exact_paths.ranks_by_value.empty()) Lookup(group_.exact_paths, path);
+    if (!group_.path_prefixes.ranks_by_value.empty()) {
+      for (std::size_t slash = path.find('/', 1); slash != std::string_view::npos;
+           slash = path.find('/', slash + 1)) {
+        Lookup(group_.path_prefixes, path.substr(0, slash));
+      }
+      Lookup(group_.path_prefixes, path);
+    }
+    for (const RankIndex& index : group_.header_values) {
+      if (auto value = state_.Header(index.key)) Lookup(index, *value);
+    }
+    for (const RankIndex& index : group_.query_values) {
+      if (auto value = state_.Query(index.key)) Lookup(index, *value);
+    }
+    return best_rank_ == kNone ? kNone : group_.ranked[best_rank_];
+  }
+
+ private:
+  void Lookup(const RankIndex& index, std::string_view value) {
+    auto it = index.ranks_by_value.find(AsAbsl(value));
+    if (it != index.ranks_by_value.end()) Scan(it->second);
+  }
+
+  void Scan(Range ranks) {
+    for (uint32_t i = ranks.begin; i < ranks.end; ++i) {
+      const uint32_t rank = group_.rank_pool[i];
+      if (rank >= best_rank_) return;
+      if (MatchHolds(table_, table_.matches[group_.ranked[rank]], state_)) {
+        best_rank_ = rank;
+        return;
+      }
+    }
+  }
+
+  const CompiledTable& table_;
+  const HostGroup& group_;
+  RequestState& state_;
+  uint32_t best_rank_ = kNone;
+};
+
+enum class HeaderValue { kAbsent, kOne, kConflict };
+
+// The standard header's value: items of every occurrence (joined by ","), trimmed, empty
+// ones dropped; all must be the same string.
+HeaderValue ParseStandardHeader(std::string_view joined, std::string_view& value) {
+  HeaderValue result = HeaderValue::kAbsent;
+  while (true) {
+    const std::size_t comma = joined.find(',');
+    const std::string_view item = TrimOptionalWhitespace(joined.substr(0, comma));
+    if (!item.empty()) {
+      if (result == HeaderValue::kAbsent) {
+        value = item;
+        result = HeaderValue::kOne;
+      } else if (item != value) {
+        return HeaderValue::kConflict;
+      }
+    }
+    if (comma == std::string_view::npos) return result;
+    joined.remove_prefix(comma + 1);
+  }
+}
+
+uint32_t AllowedBackend(const StandardHeaderPolicy& policy, std::string_view value) {
+  const auto& map = value.find('/') == std::string_view::npos ? policy.allowed_by_name
+                                                              : policy.allowed_by_full_name;
+  auto it = map.find(AsAbsl(value));
+  return it == map.end() ? kNone : it->second;
+}
+
+Decision Refused(DecisionStatus status, std::string_view reason) {
+  Decision decision;
+  decision.status = status;
+  decision.http_status = HttpStatusOf(status);
+  decision.reason = reason;
+  return decision;
+}
+
+// SPEC §3: the applicable routes that enable the header, in route order. Returns true
+// when the header decided (routed, refused or bad request).
+bool ResolveStandardHeader(const CompiledTable& table, const HostGroup& group, RequestState& state,
+                           Decision& decision) {
+  uint32_t first_rejecting_route = kNone;
+  for (uint32_t route_id : group.standard_header_routes) {
+    const CompiledRoute& route = table.routes[route_id];
+    const StandardHeaderPolicy& policy = route.standard_header;
+    const std::optional<std::string_view> joined = state.Header(policy.slot);
+    if (!joined.has_value()) continue;
+    std::string_view value;
+    switch (ParseStandardHeader(*joined, value)) {
+      case HeaderValue::kAbsent:
+        continue;
+      case HeaderValue::kConflict:
+        // A bad request names no route (SPEC §7), nor a via: nothing was routed.
+        decision = Refused(DecisionStatus::kBadRequest, policy.conflict_reason);
+        return true;
+      case HeaderValue::kOne:
+        break;
+    }
+    const uint32_t backend = AllowedBackend(policy, value);
+    if (backend != kNone) {
+      decision.status = DecisionStatus::kRouted;
+      decision.http_status = 200;
+      decision.via = Via::kStandardHeader;
+      decision.backend = table.backends[backend];
+      decision.route = route.name;
+      return true;
+    }
+    if (policy.on_disallowed == OnDisallowed::kReject && first_rejecting_route == kNone) {
+      first_rejecting_route = route_id;
+    }
+  }
+  if (first_rejecting_route == kNone) return false;
+  const CompiledRoute& route = table.routes[first_rejecting_route];
+  decision = Refused(DecisionStatus::kBackendNotAllowed, route.standard_header.refusal_reason);
+  decision.via = Via::kStandardHeader;
+  decision.route = route.name;
+  return true;
+}
+
+void SelectBackend(const CompiledTable& table, const CompiledMatch& match, const Request& request,
+                   Decision& decision) {
+  const CompiledRule& rule = table.rules[match.rule];
+  decision.route = table.routes[match.route].name;
+  decision.rule = rule.index;
+  if (rule.has_name) decision.rule_name = rule.name;
+  decision.match = match.match_index;
+  if (rule.chosen_tier.empty()) {
+    decision.status = DecisionStatus::kNoBackend;
+    decision.http_status = HttpStatusOf(DecisionStatus::kNoBackend);
+    decision.reason = "the matched rule has no backend with a positive weight";
+    return;
+  }
+  const uint64_t entropy = request.entropy.has_value() ? *request.entropy : ThreadLocalEntropy();
+  const std::size_t position = PickPosition(
+      {table.running_sums.data() + rule.running_sums.begin, rule.running_sums.size()}, entropy);
+  const WeightedBackend& chosen = table.weighted_backends[rule.chosen_tier.begin + position];
+  decision.status = DecisionStatus::kRouted;
+  decision.http_status = 200;
+  decision.via = Via::kRule;
+  decision.backend = table.backends[chosen.backend];
+  if (chosen.has_model_override) decision.model_override = chosen.model_override;
+  decision.fallbacks = {table.fallback_pool.data() + rule.fallbacks_begin + position * rule.fallbacks_stride,
+                        rule.fallbacks_stride};
+}
+
+}  // namespace
+}  // namespace internal
+
+Decision RoutingTable::Resolve(const Request& request) const {
+  using namespace internal;
+  const CompiledTable& table = *compiled_;
+
+  std::optional<std::string_view> body_model;
+  if (request.body.has_value()) {
+    const BodyModel extracted = ExtractModel(*request.body, request.body_padding);
+    if (extracted.status == BodyModel::Status::kBadBody) {
+      return Refused(DecisionStatus::kBadRequest, extracted.reason);
+    }
+    if (extracted.status == BodyModel::Status::kModel) body_model = extracted.model;
+  }
+  RequestState state(table, request, ResolveScratch::ForThisThread(), request.body.has_value(),
+                     body_model);
+
+  Decision decision = Refused(DecisionStatus::kNoRoute, "no rule matched the request");
+  const HostGroup* group = GroupForHost(table, request.host);
+  if (group != nullptr && !ResolveStandardHeader(table, *group, state, decision)) {
+    const uint32_t winner = WinnerSearch(table, *group, state).Run();
+    if (winner != kNone) SelectBackend(table, table.matches[winner], request, decision);
+  }
+  decision.model = state.Header(table.model_slot);
+  return decision;
+}
+
+}  // namespace llmroute
