@@ -1,0 +1,103 @@
+#include "decision_json.h"
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "absl/strings/str_cat.h"
+#include "json_string.h"
+
+namespace llmroute::cli {
+namespace {
+
+void AppendNull(std::string& out) { out += "null"; }
+
+void AppendName(std::string& out, const NamespacedName& name) {
+  out += "{\"namespace\": ";
+  AppendJsonString(out, name.namespace_);
+  out += ", \"name\": ";
+  AppendJsonString(out, name.name);
+  out += '}';
+}
+
+void AppendOptionalName(std::string& out, const std::optional<NamespacedName>& name) {
+  if (name.has_value()) {
+    AppendName(out, *name);
+  } else {
+    AppendNull(out);
+  }
+}
+
+void AppendOptionalString(std::string& out, const std::optional<std::string_view>& text) {
+  if (text.has_value()) {
+    AppendJsonString(out, *text);
+  } else {
+    AppendNull(out);
+  }
+}
+
+void AppendOptionalIndex(std::string& out, const std::optional<uint32_t>& index) {
+  if (index.has_value()) {
+    absl::StrAppend(&out, *index);
+  } else {
+    AppendNull(out);
+  }
+}
+
+}  // namespace
+
+void AppendDecisionJson(std::string& out, const Decision& decision) {
+  out += "{\"status\": ";
+  AppendJsonString(out, StatusName(decision.status));
+  absl::StrAppend(&out, ", \"http_status\": ", decision.http_status, ", \"via\": ");
+  if (decision.via == Via::kNone) {
+    AppendNull(out);
+  } else {
+    AppendJsonString(out, ViaName(decision.via));
+  }
+  out += ", \"backend\": ";
+  AppendOptionalName(out, decision.backend);
+  out += ", \"route\": ";
+  AppendOptionalName(out, decision.route);
+  out += ", \"rule\": ";
+  AppendOptionalIndex(out, decision.rule);
+  out += ", \"rule_name\": ";
+  AppendOptionalString(out, decision.rule_name);
+  out += ", \"match\": ";
+  AppendOptionalIndex(out, decision.match);
+  out += ", \"model\": ";
+  AppendOptionalString(out, decision.model);
+  out += ", \"model_override\": ";
+  AppendOptionalString(out, decision.model_override);
+  out += ", \"fallbacks\": [";
+  bool first = true;
+  for (const NamespacedName& fallback : decision.fallbacks) {
+    if (!first) out += ", ";
+    first = false;
+    AppendName(out, fallback);
+  }
+  out += "], \"reason\": ";
+  if (decision.status == DecisionStatus::kRouted || decision.reason.empty()) {
+    AppendNull(out);
+  } else {
+    AppendJsonString(out, decision.reason);
+  }
+  out += '}';
+}
+
+void AppendModelsJson(std::string& out, std::span<const ModelEntry> models) {
+  out += "{\"models\": [";
+  bool first = true;
+  for (const ModelEntry& entry : models) {
+    if (!first) out += ", ";
+    first = false;
+    out += "{\"model\": ";
+    AppendJsonString(out, entry.model);
+    out += ", \"route\": ";
+    AppendName(out, entry.route);
+    out += '}';
+  }
+  out += "]}";
+}
+
+}  // namespace llmroute::cli

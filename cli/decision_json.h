@@ -1,0 +1,33 @@
+// The JSON lines the CLI prints: decisions (`resolve`) and the models list (`models`).
+//
+// A decision is one line, always with the same fields in the same order (SPEC §8):
+//
+//   {"status": "routed", "http_status": 200, "via": "rule",
+//    "backend": {"namespace": "ns", "name": "b"}, "route": {"namespace": "ns", "name": "r"},
+//    "rule": 0, "rule_name": null, "match": 0, "model": "gpt-4o", "model_override": null,
+//    "fallbacks": [{"namespace": "ns", "name": "b2"}], "reason": null}
+//
+// (without the line breaks shown here). Absent values are `null`; `via` is null when no
+// rule or standard header was involved; `reason` is null for a routed decision;
+// `fallbacks` is always a list.
+#ifndef LLMROUTE_CLI_DECISION_JSON_H_
+#define LLMROUTE_CLI_DECISION_JSON_H_
+
+#include <span>
+#include <string>
+
+#include "llmroute/decision.h"
+#include "llmroute/table.h"
+
+namespace llmroute::cli {
+
+// Appends `decision` as one JSON object, without a line ending.
+void AppendDecisionJson(std::string& out, const Decision& decision);
+
+// Appends the models list as one JSON object, without a line ending:
+//   {"models": [{"model": "gpt-4o", "route": {"namespace": "default", "name": "r"}}]}
+void AppendModelsJson(std::string& out, std::span<const ModelEntry> models);
+
+}  // namespace llmroute::cli
+
+#endif  // LLMROUTE_CLI_DECISION_JSON_H_
