@@ -1,0 +1,150 @@
+// The cost of one routing decision, beside the floor and linear baselines on the same
+// precomputed requests (see bench/README section of the top-level README).
+#include <atomic>
+#include <map>
+#include <cstdlib>
+#include <new>
+
+#include "baselines.h"
+#include "benchmark/benchmark.h"
+#include "workloads.h"
+
+// Counts heap allocations so each benchmark reports allocations per operation.
+static std::atomic<uint64_t> g_allocations{0};
+void* operator new(std::size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size ? size : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t size) { return operator new(size); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+namespace llmroute::bench {
+namespace {
+
+constexpr int kRequests = 4096;  // a power of two: the loop masks instead of dividing
+
+// Runs `route` over the precomputed requests, reporting allocations per call.
+template <typename RouteFn>
+void RunOver(benchmark::State& state, const std::vector<Request>& requests, RouteFn route) {
+  for (int i = 0; i < 64; ++i) benchmark::DoNotOptimize(route(requests[i % requests.size()]));  // warm up
+  const uint64_t allocations_before = g_allocations.load();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(route(requests[i++ & (kRequests - 1)]));
+  }
+  state.counters["allocs_per_op"] = benchmark::Counter(
+      static_cast<double>(g_allocations.load() - allocations_before) / state.iterations());
+}
+
+// Requests kept alive for the whole run, per workload.
+struct Workload {
+  std::vector<OwnedRequest> owned;
+  std::vector<Request> requests;
+  std::shared_ptr<const RoutingTable> table;
+};
+
+Workload& ModelWorkload(int n, int kind) {  // kind: 0 model, 1 header allowed, 2 disallowed
+  static std::map<std::pair<int, int>, std::unique_ptr<Workload>> cache;
+  auto& slot = cache[{n, kind}];
+  if (!slot) {
+    slot = std::make_unique<Workload>();
+    slot->table = CompileOrDie(ModelRoutingYaml(n, kind != 0));
+    slot->owned = kind == 0 ? ModelRequests(n, kRequests, 42)
+                            : StandardHeaderRequests(n, kRequests, kind == 1, 42);
+    slot->requests = Views(slot->owned);
+  }
+  return *slot;
+}
+
+void BM_ModelRouting_Resolve(benchmark::State& state) {
+  Workload& w = ModelWorkload(state.range(0), 0);
+  RunOver(state, w.requests, [&](const Request& r) { return w.table->Resolve(r).backend; });
+}
+void BM_ModelRouting_Floor(benchmark::State& state) {
+  const int n = state.range(0);
+  Workload& w = ModelWorkload(n, 0);
+  FloorRouter floor;
+  for (int i = 0; i < n; ++i) floor.Add("model-" + std::to_string(i), i);
+  RunOver(state, w.requests, [&](const Request& r) { return floor.Route(r); });
+}
+void BM_ModelRouting_Linear(benchmark::State& state) {
+  const int n = state.range(0);
+  Workload& w = ModelWorkload(n, 0);
+  LinearRouter linear;
+  for (int i = 0; i < n; ++i) linear.Add({{"x-ai-eg-model", "model-" + std::to_string(i)}}, i);
+  RunOver(state, w.requests, [&](const Request& r) { return linear.Route(r); });
+}
+BENCHMARK(BM_ModelRouting_Resolve)->Arg(10)->Arg(100)->Arg(1000)->Arg(4000);
+BENCHMARK(BM_ModelRouting_Floor)->Arg(10)->Arg(100)->Arg(1000)->Arg(4000);
+BENCHMARK(BM_ModelRouting_Linear)->Arg(10)->Arg(100)->Arg(1000)->Arg(4000);
+
+void BM_StandardHeader_Resolve(benchmark::State& state) {
+  Workload& w = ModelWorkload(state.range(0), 1);
+  RunOver(state, w.requests, [&](const Request& r) { return w.table->Resolve(r).backend; });
+}
+void BM_StandardHeaderDisallowed_Resolve(benchmark::State& state) {
+  Workload& w = ModelWorkload(state.range(0), 2);
+  RunOver(state, w.requests, [&](const Request& r) { return w.table->Resolve(r).status; });
+}
+BENCHMARK(BM_StandardHeader_Resolve)->Arg(10)->Arg(100)->Arg(1000)->Arg(4000);
+BENCHMARK(BM_StandardHeaderDisallowed_Resolve)->Arg(10)->Arg(1000);
+
+void BM_Regex_Resolve(benchmark::State& state) {
+  static auto table = CompileOrDie(RegexYaml(100));
+  static auto owned = RegexRequests(100, kRequests, 7);
+  static auto requests = Views(owned);
+  RunOver(state, requests, [&](const Request& r) { return table->Resolve(r).backend; });
+}
+BENCHMARK(BM_Regex_Resolve);
+
+void BM_GatewayMix_Resolve(benchmark::State& state) {
+  static auto table = CompileOrDie(GatewayMixYaml());
+  static auto owned = GatewayMixRequests(kRequests, 9);
+  static auto requests = Views(owned);
+  RunOver(state, requests, [&](const Request& r) { return table->Resolve(r).backend; });
+}
+BENCHMARK(BM_GatewayMix_Resolve);
+
+void BM_Hosts_Resolve(benchmark::State& state) {
+  static auto table = CompileOrDie(HostsYaml(1000));
+  static auto owned = HostsRequests(1000, kRequests, 11);
+  static auto requests = Views(owned);
+  RunOver(state, requests, [&](const Request& r) { return table->Resolve(r).backend; });
+}
+BENCHMARK(BM_Hosts_Resolve);
+
+void BM_Selection_Resolve(benchmark::State& state) {
+  static auto table = CompileOrDie(SelectionYaml());
+  static auto owned = SelectionRequests(kRequests, 13);
+  static auto requests = Views(owned);
+  RunOver(state, requests, [&](const Request& r) { return table->Resolve(r).backend; });
+}
+BENCHMARK(BM_Selection_Resolve);
+
+void BM_Compile_4000Rules(benchmark::State& state) {
+  const std::string yaml = ModelRoutingYaml(4000, true);
+  for (auto _ : state) benchmark::DoNotOptimize(CompileOrDie(yaml));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * yaml.size());
+}
+BENCHMARK(BM_Compile_4000Rules)->Unit(benchmark::kMillisecond);
+
+void BM_Threads_ModelRouting_Resolve(benchmark::State& state) {
+  static Workload* w = [] {
+    Workload* workload = &ModelWorkload(1000, 0);
+    for (const Request& r : workload->requests) workload->table->Resolve(r);
+    return workload;
+  }();
+  std::size_t i = state.thread_index() * 997;
+  for (auto _ : state) benchmark::DoNotOptimize(w->table->Resolve(w->requests[i++ & (kRequests - 1)]).backend);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Threads_ModelRouting_Resolve)->Threads(1)->Threads(2)->UseRealTime();
+
+}  // namespace
+}  // namespace llmroute::bench
+
+BENCHMARK_MAIN();

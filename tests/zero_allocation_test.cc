@@ -1,0 +1,86 @@
+// resolve allocates nothing on the heap once the thread is warm: every benchmark workload,
+// counted by a replaced operator new (per thread, so other tests' threads do not count).
+#include <cstdlib>
+#include <new>
+
+#include "gtest/gtest.h"
+#include "workloads.h"
+
+namespace {
+thread_local uint64_t t_allocations = 0;
+}
+
+void* operator new(std::size_t size) {
+  ++t_allocations;
+  if (void* p = std::malloc(size ? size : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t size) { return operator new(size); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+namespace llmroute::bench {
+namespace {
+
+// Resolves every request once to warm the thread up, then again counting allocations.
+uint64_t AllocationsOfSecondPass(const RoutingTable& table, std::vector<OwnedRequest>& owned) {
+  std::vector<Request> requests = Views(owned);
+  for (const Request& request : requests) table.Resolve(request);
+  const uint64_t before = t_allocations;
+  int routed = 0;
+  for (const Request& request : requests) {
+    routed += table.Resolve(request).status == DecisionStatus::kRouted;
+  }
+  const uint64_t allocations = t_allocations - before;
+  EXPECT_GT(routed, 0);  // the workload exercises the routed path, not only refusals
+  return allocations;
+}
+
+TEST(ZeroAllocation, ModelRouting) {
+  for (int n : {10, 1000, 4000}) {
+    auto owned = ModelRequests(n, 512, 1);
+    EXPECT_EQ(AllocationsOfSecondPass(*CompileOrDie(ModelRoutingYaml(n, false)), owned), 0u) << n;
+  }
+}
+
+TEST(ZeroAllocation, StandardHeaderAllowed) {
+  auto owned = StandardHeaderRequests(100, 512, true, 2);
+  EXPECT_EQ(AllocationsOfSecondPass(*CompileOrDie(ModelRoutingYaml(100, true)), owned), 0u);
+}
+
+TEST(ZeroAllocation, StandardHeaderDisallowed) {
+  auto owned = StandardHeaderRequests(100, 512, false, 3);
+  std::vector<Request> requests = Views(owned);
+  auto table = CompileOrDie(ModelRoutingYaml(100, true));
+  for (const Request& request : requests) table->Resolve(request);
+  const uint64_t before = t_allocations;
+  for (const Request& request : requests) {
+    EXPECT_EQ(table->Resolve(request).status, DecisionStatus::kBackendNotAllowed);
+  }
+  EXPECT_EQ(t_allocations - before, 0u);
+}
+
+TEST(ZeroAllocation, Regex) {
+  auto owned = RegexRequests(100, 512, 4);
+  EXPECT_EQ(AllocationsOfSecondPass(*CompileOrDie(RegexYaml(100)), owned), 0u);
+}
+
+TEST(ZeroAllocation, GatewayMix) {
+  auto owned = GatewayMixRequests(512, 5);
+  EXPECT_EQ(AllocationsOfSecondPass(*CompileOrDie(GatewayMixYaml()), owned), 0u);
+}
+
+TEST(ZeroAllocation, Hosts) {
+  auto owned = HostsRequests(1000, 512, 6);
+  EXPECT_EQ(AllocationsOfSecondPass(*CompileOrDie(HostsYaml(1000)), owned), 0u);
+}
+
+TEST(ZeroAllocation, Selection) {
+  auto owned = SelectionRequests(512, 7);
+  EXPECT_EQ(AllocationsOfSecondPass(*CompileOrDie(SelectionYaml()), owned), 0u);
+}
+
+}  // namespace
+}  // namespace llmroute::bench
