@@ -24,17 +24,22 @@ bool IsBlank(std::string_view line) {
   return line.find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
 
-// `-?[0-9]+` followed by nothing but JSON whitespace.
-bool IsIntegerToken(std::string_view token) {
+// Whether `token` (a raw JSON value, maybe with whitespace after it) is a number that is
+// not a valid entropy: a negative, fractional or exponent form, or an integer >= 2^64.
+bool IsNumberButNotEntropy(std::string_view token) {
   const std::size_t end = token.find_last_not_of(" \t\r\n");
   if (end == std::string_view::npos) return false;
   token = token.substr(0, end + 1);
-  if (!token.empty() && token.front() == '-') token.remove_prefix(1);
-  if (token.empty()) return false;
+  const char first = token.front();
+  if (first != '-' && (first < '0' || first > '9')) return false;  // not a number at all
+  uint64_t value = 0;
   for (char c : token) {
-    if (c < '0' || c > '9') return false;
+    if (c < '0' || c > '9') return true;
+    const uint64_t digit = static_cast<uint64_t>(c - '0');
+    if (value > (UINT64_MAX - digit) / 10) return true;
+    value = value * 10 + digit;
   }
-  return true;
+  return false;
 }
 
 // A string field that may be null (absent).
@@ -86,7 +91,7 @@ absl::Status RequestLineParser::Parse(std::string_view line, Request& request) {
       dom_parser_.parse(line_buffer_.data(), line.size(), /*realloc_if_needed=*/false)
           .get(root);
   if (parse_error != simdjson::SUCCESS) {
-    if (parse_error == simdjson::NUMBER_ERROR && EntropyIsOutOfRangeInteger(line.size())) {
+    if (parse_error == simdjson::NUMBER_ERROR && EntropyIsTheBadNumber(line.size())) {
       return LineError(kEntropyError);
     }
     if (parse_error == simdjson::UTF8_ERROR) return LineError("not valid UTF-8");
@@ -185,7 +190,7 @@ absl::Status RequestLineParser::ReadHeaders(simdjson::dom::element headers) {
   return absl::OkStatus();
 }
 
-bool RequestLineParser::EntropyIsOutOfRangeInteger(std::size_t line_size) {
+bool RequestLineParser::EntropyIsTheBadNumber(std::size_t line_size) {
   // On-Demand reads numbers only when asked, so it can walk past the one the DOM parser
   // choked on and show the raw text of `entropy`.
   simdjson::ondemand::document document;
@@ -201,7 +206,7 @@ bool RequestLineParser::EntropyIsOutOfRangeInteger(std::size_t line_size) {
     std::string_view key;
     if (field.unescaped_key().get(key) != simdjson::SUCCESS) return false;
     if (key != "entropy") continue;
-    return IsIntegerToken(field.value().raw_json_token());
+    return IsNumberButNotEntropy(field.value().raw_json_token());
   }
   return false;
 }

@@ -56,9 +56,9 @@ class RequestLineParser {
 
  private:
   absl::Status ReadHeaders(simdjson::dom::element headers);
-  // After the DOM parser rejected a number: whether the culprit is `entropy` being an
-  // integer outside [0, 2^64), so the message can say so.
-  bool EntropyIsOutOfRangeInteger(std::size_t line_size);
+  // After the DOM parser rejected a number (too large, or malformed): whether `entropy`
+  // is one, so that the message can say so.
+  bool EntropyIsTheBadNumber(std::size_t line_size);
 
   simdjson::dom::parser dom_parser_;
   simdjson::ondemand::parser ondemand_parser_;
