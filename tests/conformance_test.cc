@@ -69,27 +69,27 @@ spec:
 )";
 
 TEST(Conformance, HTTPRouteHeaderMatching) {
-  ExpectCases(kHeaderMatching,
-              {
-                  {"VersionOne", "GET", "", "/", {{"Version", "one"}}, "v1"},
-                  {"VersionTwo", "GET", "", "/", {{"Version", "two"}}, "v2"},
-                  {"VersionTwoColorOrange",
-                   "GET",
-                   "",
-                   "/",
-                   {{"Version", "two"}, {"Color", "orange"}},
-                   "v1"},
-                  // Both rule 1 and rule 3 hold with one header each: rule order decides.
-                  {"VersionTwoColorBlue", "GET", "", "/", {{"Version", "two"}, {"Color", "blue"}},
-                   "v2"},
-                  {"ColorOrangeAlone", "GET", "", "/", {{"Color", "orange"}}, ""},
-                  {"OtherHeader", "GET", "", "/", {{"Some-Other-Header", "one"}}, ""},
-                  {"ColorBlue", "GET", "", "/", {{"Color", "blue"}}, "v1"},
-                  {"ColorGreen", "GET", "", "/", {{"Color", "green"}}, "v1"},
-                  {"ColorRed", "GET", "", "/", {{"Color", "red"}}, "v2"},
-                  {"ColorYellow", "GET", "", "/", {{"Color", "yellow"}}, "v2"},
-                  {"ColorPurple", "GET", "", "/", {{"Color", "purple"}}, ""},
-              });
+  ExpectCases(
+      kHeaderMatching,
+      {
+          {"VersionOne", "GET", "", "/", {{"Version", "one"}}, "v1"},
+          {"VersionTwo", "GET", "", "/", {{"Version", "two"}}, "v2"},
+          {"VersionTwoColorOrange",
+           "GET",
+           "",
+           "/",
+           {{"Version", "two"}, {"Color", "orange"}},
+           "v1"},
+          // Both rule 1 and rule 3 hold with one header each: rule order decides.
+          {"VersionTwoColorBlue", "GET", "", "/", {{"Version", "two"}, {"Color", "blue"}}, "v2"},
+          {"ColorOrangeAlone", "GET", "", "/", {{"Color", "orange"}}, ""},
+          {"OtherHeader", "GET", "", "/", {{"Some-Other-Header", "one"}}, ""},
+          {"ColorBlue", "GET", "", "/", {{"Color", "blue"}}, "v1"},
+          {"ColorGreen", "GET", "", "/", {{"Color", "green"}}, "v1"},
+          {"ColorRed", "GET", "", "/", {{"Color", "red"}}, "v2"},
+          {"ColorYellow", "GET", "", "/", {{"Color", "yellow"}}, "v2"},
+          {"ColorPurple", "GET", "", "/", {{"Color", "purple"}}, ""},
+      });
 }
 
 // --- HTTPRouteMatching ----------------------------------------------------------------------
@@ -149,20 +149,20 @@ spec:
 )";
 
 TEST(Conformance, HTTPRouteMatchingAcrossRoutes) {
-  ExpectCases(kAcrossRoutes,
-              {
-                  {"ComRoot", "GET", "example.com", "/", {}, "v1"},
-                  {"ComExample", "GET", "example.com", "/example", {}, "v1"},
-                  {"NetExample", "GET", "example.net", "/example", {}, "v1"},
-                  {"ComExampleVersionOne", "GET", "example.com", "/example", {{"Version", "one"}},
-                   "v1"},
-                  {"ComV2", "GET", "example.com", "/v2", {}, "v2"},
-                  // The /v2 rule belongs to a route for example.com only.
-                  {"NetV2", "GET", "example.net", "/v2", {}, "v1"},
-                  {"ComV2Example", "GET", "example.com", "/v2/example", {}, "v2"},
-                  {"ComRootVersionTwo", "GET", "example.com", "/", {{"Version", "two"}}, "v2"},
-                  {"OtherHost", "GET", "example.org", "/", {}, ""},
-              });
+  ExpectCases(
+      kAcrossRoutes,
+      {
+          {"ComRoot", "GET", "example.com", "/", {}, "v1"},
+          {"ComExample", "GET", "example.com", "/example", {}, "v1"},
+          {"NetExample", "GET", "example.net", "/example", {}, "v1"},
+          {"ComExampleVersionOne", "GET", "example.com", "/example", {{"Version", "one"}}, "v1"},
+          {"ComV2", "GET", "example.com", "/v2", {}, "v2"},
+          // The /v2 rule belongs to a route for example.com only.
+          {"NetV2", "GET", "example.net", "/v2", {}, "v1"},
+          {"ComV2Example", "GET", "example.com", "/v2/example", {}, "v2"},
+          {"ComRootVersionTwo", "GET", "example.com", "/", {{"Version", "two"}}, "v2"},
+          {"OtherHost", "GET", "example.org", "/", {}, ""},
+      });
 }
 
 // --- HTTPRoutePathMatchOrder ------------------------------------------------------------------
@@ -284,7 +284,11 @@ TEST(Conformance, HTTPRouteQueryParamMatching) {
           {"VersionOneWhale", "GET", "", "/?animal=whale", {{"version", "one"}}, "v2"},
           {"Path2VersionTwoWhale", "GET", "", "/path2?animal=whale", {{"version", "two"}}, "v3"},
           {"Path3Shark", "GET", "", "/path3?animal=shark", {}, "v1"},
-          {"Path4VersionThreeKraken", "GET", "", "/path4?animal=kraken", {{"version", "three"}},
+          {"Path4VersionThreeKraken",
+           "GET",
+           "",
+           "/path4?animal=kraken",
+           {{"version", "three"}},
            "v1"},
           {"SharkWithoutPath", "GET", "", "/?animal=shark", {}, ""},
           {"KrakenWithoutHeader", "GET", "", "/path4?animal=kraken", {}, ""},
@@ -340,8 +344,7 @@ TEST(Conformance, HTTPRouteMethodMatching) {
                   {"VersionOnePut", "PUT", "", "/", {{"version", "one"}}, "v2"},
                   {"Path2VersionTwoPost", "POST", "", "/path2", {{"version", "two"}}, "v3"},
                   {"Path3Patch", "PATCH", "", "/path3", {}, "v1"},
-                  {"Path4VersionThreeDelete", "DELETE", "", "/path4", {{"version", "three"}},
-                   "v1"},
+                  {"Path4VersionThreeDelete", "DELETE", "", "/path4", {{"version", "three"}}, "v1"},
                   {"PutWithoutHeader", "PUT", "", "/", {}, ""},
                   {"DeleteWithoutHeader", "DELETE", "", "/path4", {}, ""},
                   {"Path5BeatsMethod", "PATCH", "", "/path5", {}, "v1"},

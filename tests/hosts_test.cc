@@ -64,8 +64,7 @@ INSTANTIATE_TEST_SUITE_P(
         HostCase{"WildcardCaseInsensitiveWithPort", "['*.example.com']", "A.Example.COM:8443",
                  true},
         HostCase{"WildcardRejectsBareDomain", "['*.example.com']", "example.com", false},
-        HostCase{"WildcardRejectsBareDomainWithPort", "['*.example.com']", "example.com:80",
-                 false},
+        HostCase{"WildcardRejectsBareDomainWithPort", "['*.example.com']", "example.com:80", false},
         HostCase{"WildcardNeedsLabelBoundary", "['*.example.com']", "badexample.com", false},
         HostCase{"WildcardRejectsOtherDomain", "['*.example.com']", "a.example.org", false}),
     [](const ::testing::TestParamInfo<HostCase>& info) { return info.param.name; });
@@ -122,8 +121,7 @@ TEST(Hosts, LessSpecificRoutesDoNotApply) {
   // the wildcard route nor the catch-all may step in.
   auto table = MustCompile(kSpecificity);
   ASSERT_NE(table, nullptr);
-  EXPECT_TRUE(DecisionIs(Resolve(table, Req().Host("foo.example.com").Path("/other")),
-                         NoRoute()));
+  EXPECT_TRUE(DecisionIs(Resolve(table, Req().Host("foo.example.com").Path("/other")), NoRoute()));
 }
 
 TEST(Hosts, WildcardAppliesToOtherSubdomains) {
@@ -140,8 +138,8 @@ TEST(Hosts, LongerWildcardBeatsShorter) {
   ASSERT_NE(table, nullptr);
   EXPECT_TRUE(DecisionIs(Resolve(table, Req().Host("x.bar.example.com").Path("/v1/chat")),
                          RoutedByRule("ns/longer-wild", "ns/longer-wild", 0, 0)));
-  EXPECT_TRUE(DecisionIs(Resolve(table, Req().Host("x.bar.example.com").Path("/other")),
-                         NoRoute()));
+  EXPECT_TRUE(
+      DecisionIs(Resolve(table, Req().Host("x.bar.example.com").Path("/other")), NoRoute()));
 }
 
 TEST(Hosts, LongerWildcardStillNeedsAnExtraLabel) {

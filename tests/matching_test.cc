@@ -21,7 +21,7 @@ spec:
   rules:
   - matches:
     - )",
-                      match_flow, R"(
+             match_flow, R"(
     backendRefs: [{name: b}]
 )");
 }
@@ -51,9 +51,7 @@ TEST_P(SingleMatchTest, MatchesExactlyWhenSpecSays) {
   }
 }
 
-std::string CaseName(const ::testing::TestParamInfo<MatchCase>& info) {
-  return info.param.name;
-}
+std::string CaseName(const ::testing::TestParamInfo<MatchCase>& info) { return info.param.name; }
 
 // --- Path ----------------------------------------------------------------------------
 
@@ -76,19 +74,26 @@ INSTANTIATE_TEST_SUITE_P(
         MatchCase{"PrefixIgnoresQueryString", kPrefixFoo, "GET", "/foo?x=/y", {}, true},
         MatchCase{"PrefixPathEndsAtQuestionMark", kPrefixFoo, "GET", "/fo?o", {}, false},
         MatchCase{"PrefixSegmentBeforeQuery", kPrefixFoo, "GET", "/foobar?x", {}, false},
-        MatchCase{"PrefixTrailingSlashIgnoredMatchesBare", kPrefixFooSlash, "GET", "/foo", {},
-                  true},
-        MatchCase{"PrefixTrailingSlashMatchesSubpath", kPrefixFooSlash, "GET", "/foo/bar", {},
-                  true},
-        MatchCase{"PrefixTrailingSlashStillSegmentWise", kPrefixFooSlash, "GET", "/foobar", {},
+        MatchCase{
+            "PrefixTrailingSlashIgnoredMatchesBare", kPrefixFooSlash, "GET", "/foo", {}, true},
+        MatchCase{
+            "PrefixTrailingSlashMatchesSubpath", kPrefixFooSlash, "GET", "/foo/bar", {}, true},
+        MatchCase{
+            "PrefixTrailingSlashStillSegmentWise", kPrefixFooSlash, "GET", "/foobar", {}, false},
+        MatchCase{"PrefixTwoSegmentsMatchesDeeper", kPrefixFooBar, "GET", "/foo/bar/baz", {}, true},
+        MatchCase{"PrefixTwoSegmentsRejectsLongerLastSegment",
+                  kPrefixFooBar,
+                  "GET",
+                  "/foo/barbaz",
+                  {},
                   false},
-        MatchCase{"PrefixTwoSegmentsMatchesDeeper", kPrefixFooBar, "GET", "/foo/bar/baz", {},
-                  true},
-        MatchCase{"PrefixTwoSegmentsRejectsLongerLastSegment", kPrefixFooBar, "GET",
-                  "/foo/barbaz", {}, false},
         MatchCase{"PrefixTwoSegmentsRejectsParent", kPrefixFooBar, "GET", "/foo", {}, false},
-        MatchCase{"RootPrefixMatchesAnything", "{path: {type: PathPrefix, value: /}}", "GET",
-                  "/any/thing", {}, true},
+        MatchCase{"RootPrefixMatchesAnything",
+                  "{path: {type: PathPrefix, value: /}}",
+                  "GET",
+                  "/any/thing",
+                  {},
+                  true},
         MatchCase{"MissingPathIsRootPrefix", "{method: GET}", "GET", "/any/thing", {}, true},
         MatchCase{"ExactMatchesItself", kExactFoo, "GET", "/foo", {}, true},
         MatchCase{"ExactRejectsTrailingSlash", kExactFoo, "GET", "/foo/", {}, false},
@@ -97,8 +102,7 @@ INSTANTIATE_TEST_SUITE_P(
         MatchCase{"ExactIsCaseSensitive", kExactFoo, "GET", "/Foo", {}, false},
         MatchCase{"ExactIgnoresQueryString", kExactFoo, "GET", "/foo?a=1", {}, true},
         MatchCase{"RegexMatchesWholePath", kRegexChat, "GET", "/v1/chat", {}, true},
-        MatchCase{"RegexIgnoresQueryString", kRegexChat, "GET", "/v12/chat?stream=true", {},
-                  true},
+        MatchCase{"RegexIgnoresQueryString", kRegexChat, "GET", "/v12/chat?stream=true", {}, true},
         MatchCase{"RegexMustMatchToTheEnd", kRegexChat, "GET", "/v1/chat/x", {}, false},
         MatchCase{"RegexMustMatchFromTheStart", kRegexChat, "GET", "/api/v1/chat", {}, false},
         MatchCase{"RegexRejectsNonMatching", kRegexChat, "GET", "/vx/chat", {}, false},
@@ -125,47 +129,102 @@ constexpr char kHeadersAnd[] = "{headers: [{name: x-a, value: '1'}, {name: x-b, 
 INSTANTIATE_TEST_SUITE_P(
     HeaderMatch, SingleMatchTest,
     ::testing::Values(
-        MatchCase{"NameCaseInsensitiveLower", kHeaderMixedCaseName, "GET", "/",
-                  {{"x-model", "gpt"}}, true},
-        MatchCase{"NameCaseInsensitiveUpper", kHeaderMixedCaseName, "GET", "/",
-                  {{"X-MODEL", "gpt"}}, true},
-        MatchCase{"ExactValueIsCaseSensitive", kHeaderMixedCaseName, "GET", "/",
-                  {{"x-model", "GPT"}}, false},
-        MatchCase{"ExactValueIsWholeValue", kHeaderMixedCaseName, "GET", "/",
-                  {{"x-model", "gpt-4"}}, false},
-        MatchCase{"AbsentHeaderDoesNotMatch", kHeaderMixedCaseName, "GET", "/",
-                  {{"x-other", "gpt"}}, false},
-        MatchCase{"RepeatedHeaderJoinedByComma", kHeaderJoined, "GET", "/",
-                  {{"x-list", "a"}, {"x-list", "b"}}, true},
-        MatchCase{"RepeatedHeaderJoinedAcrossNameCase", kHeaderJoined, "GET", "/",
-                  {{"x-list", "a"}, {"x-other", "z"}, {"X-List", "b"}}, true},
-        MatchCase{"CommaValueInOneHeader", kHeaderJoined, "GET", "/", {{"x-list", "a,b"}},
+        MatchCase{"NameCaseInsensitiveLower",
+                  kHeaderMixedCaseName,
+                  "GET",
+                  "/",
+                  {{"x-model", "gpt"}},
                   true},
-        MatchCase{"RepeatedHeaderJoinedInOrderGiven", kHeaderJoined, "GET", "/",
-                  {{"x-list", "b"}, {"x-list", "a"}}, false},
-        MatchCase{"OneOfRepeatedValuesIsNotEnough", kHeaderJoined, "GET", "/",
-                  {{"x-list", "a"}}, false},
-        MatchCase{"RepeatedHeaderNotMatchedByOneValue", kHeaderSingleA, "GET", "/",
-                  {{"x-list", "a"}, {"x-list", "a"}}, false},
-        MatchCase{"RegexMatchesWholeValue", kHeaderRegex, "GET", "/", {{"x-model", "gpt-4o"}},
+        MatchCase{"NameCaseInsensitiveUpper",
+                  kHeaderMixedCaseName,
+                  "GET",
+                  "/",
+                  {{"X-MODEL", "gpt"}},
                   true},
-        MatchCase{"RegexIsAnchoredAtStart", kHeaderRegex, "GET", "/",
-                  {{"x-model", "my-gpt-4o"}}, false},
-        MatchCase{"RegexIsAnchoredAtEnd", kHeaderRegexShort, "GET", "/",
-                  {{"x-model", "gpt-4o"}}, false},
-        MatchCase{"TypeDefaultsToExactNotRegex", kHeaderDefaultExact, "GET", "/",
-                  {{"x-model", "gpt-4"}}, false},
-        MatchCase{"TypeDefaultsToExactLiteral", kHeaderDefaultExact, "GET", "/",
-                  {{"x-model", "gpt.*"}}, true},
-        MatchCase{"DuplicateNameFirstCounts", kHeaderDuplicateName, "GET", "/",
-                  {{"x-dup", "one"}}, true},
-        MatchCase{"DuplicateNameSecondIgnored", kHeaderDuplicateName, "GET", "/",
-                  {{"x-dup", "two"}}, false},
-        MatchCase{"DuplicateNameInOtherCaseSecondIgnored", kHeaderDuplicateNameOtherCase, "GET",
-                  "/", {{"x-dup", "one"}}, true},
+        MatchCase{"ExactValueIsCaseSensitive",
+                  kHeaderMixedCaseName,
+                  "GET",
+                  "/",
+                  {{"x-model", "GPT"}},
+                  false},
+        MatchCase{"ExactValueIsWholeValue",
+                  kHeaderMixedCaseName,
+                  "GET",
+                  "/",
+                  {{"x-model", "gpt-4"}},
+                  false},
+        MatchCase{"AbsentHeaderDoesNotMatch",
+                  kHeaderMixedCaseName,
+                  "GET",
+                  "/",
+                  {{"x-other", "gpt"}},
+                  false},
+        MatchCase{"RepeatedHeaderJoinedByComma",
+                  kHeaderJoined,
+                  "GET",
+                  "/",
+                  {{"x-list", "a"}, {"x-list", "b"}},
+                  true},
+        MatchCase{"RepeatedHeaderJoinedAcrossNameCase",
+                  kHeaderJoined,
+                  "GET",
+                  "/",
+                  {{"x-list", "a"}, {"x-other", "z"}, {"X-List", "b"}},
+                  true},
+        MatchCase{"CommaValueInOneHeader", kHeaderJoined, "GET", "/", {{"x-list", "a,b"}}, true},
+        MatchCase{"RepeatedHeaderJoinedInOrderGiven",
+                  kHeaderJoined,
+                  "GET",
+                  "/",
+                  {{"x-list", "b"}, {"x-list", "a"}},
+                  false},
+        MatchCase{
+            "OneOfRepeatedValuesIsNotEnough", kHeaderJoined, "GET", "/", {{"x-list", "a"}}, false},
+        MatchCase{"RepeatedHeaderNotMatchedByOneValue",
+                  kHeaderSingleA,
+                  "GET",
+                  "/",
+                  {{"x-list", "a"}, {"x-list", "a"}},
+                  false},
+        MatchCase{
+            "RegexMatchesWholeValue", kHeaderRegex, "GET", "/", {{"x-model", "gpt-4o"}}, true},
+        MatchCase{
+            "RegexIsAnchoredAtStart", kHeaderRegex, "GET", "/", {{"x-model", "my-gpt-4o"}}, false},
+        MatchCase{
+            "RegexIsAnchoredAtEnd", kHeaderRegexShort, "GET", "/", {{"x-model", "gpt-4o"}}, false},
+        MatchCase{"TypeDefaultsToExactNotRegex",
+                  kHeaderDefaultExact,
+                  "GET",
+                  "/",
+                  {{"x-model", "gpt-4"}},
+                  false},
+        MatchCase{"TypeDefaultsToExactLiteral",
+                  kHeaderDefaultExact,
+                  "GET",
+                  "/",
+                  {{"x-model", "gpt.*"}},
+                  true},
+        MatchCase{
+            "DuplicateNameFirstCounts", kHeaderDuplicateName, "GET", "/", {{"x-dup", "one"}}, true},
+        MatchCase{"DuplicateNameSecondIgnored",
+                  kHeaderDuplicateName,
+                  "GET",
+                  "/",
+                  {{"x-dup", "two"}},
+                  false},
+        MatchCase{"DuplicateNameInOtherCaseSecondIgnored",
+                  kHeaderDuplicateNameOtherCase,
+                  "GET",
+                  "/",
+                  {{"x-dup", "one"}},
+                  true},
         MatchCase{"AllHeadersOfAMatchRequired", kHeadersAnd, "GET", "/", {{"x-a", "1"}}, false},
-        MatchCase{"AllHeadersOfAMatchPresent", kHeadersAnd, "GET", "/",
-                  {{"x-b", "2"}, {"x-a", "1"}}, true}),
+        MatchCase{"AllHeadersOfAMatchPresent",
+                  kHeadersAnd,
+                  "GET",
+                  "/",
+                  {{"x-b", "2"}, {"x-a", "1"}},
+                  true}),
     CaseName);
 
 // --- Query parameters ----------------------------------------------------------------
@@ -191,28 +250,33 @@ INSTANTIATE_TEST_SUITE_P(
         MatchCase{"ValueIsCaseSensitive", kQueryAnimal, "GET", "/?animal=Whale", {}, false},
         MatchCase{"ValueIsWhole", kQueryAnimal, "GET", "/?animal=whaledolphin", {}, false},
         MatchCase{"AbsentParam", kQueryAnimal, "GET", "/", {}, false},
-        MatchCase{"RepeatedParamFirstValueMatches", kQueryAnimal, "GET",
-                  "/?animal=whale&animal=dolphin", {}, true},
-        MatchCase{"RepeatedParamLaterValueIgnored", kQueryAnimal, "GET",
-                  "/?animal=dolphin&animal=whale", {}, false},
-        MatchCase{"NameAndValuePercentDecoded", kQuerySpaceSlash, "GET", "/?a%20b=c%2Fd", {},
+        MatchCase{"RepeatedParamFirstValueMatches",
+                  kQueryAnimal,
+                  "GET",
+                  "/?animal=whale&animal=dolphin",
+                  {},
                   true},
+        MatchCase{"RepeatedParamLaterValueIgnored",
+                  kQueryAnimal,
+                  "GET",
+                  "/?animal=dolphin&animal=whale",
+                  {},
+                  false},
+        MatchCase{"NameAndValuePercentDecoded", kQuerySpaceSlash, "GET", "/?a%20b=c%2Fd", {}, true},
         MatchCase{"LowercaseHexDecoded", kQuerySpaceSlash, "GET", "/?a%20b=c%2fd", {}, true},
         MatchCase{"NameDecoded", kQueryAnimal, "GET", "/?%61nimal=whale", {}, true},
         MatchCase{"PlusStaysPlus", kQueryPlus, "GET", "/?q=x+y", {}, true},
         MatchCase{"EncodedPlusIsPlus", kQueryPlus, "GET", "/?q=x%2By", {}, true},
         MatchCase{"PlusIsNotSpace", kQuerySpace, "GET", "/?q=x+y", {}, false},
         MatchCase{"EncodedSpaceIsSpace", kQuerySpace, "GET", "/?q=x%20y", {}, true},
-        MatchCase{"ConfigValueNotDecoded", kQueryPercentAsWritten, "GET", "/?q=a%20b", {},
-                  false},
-        MatchCase{"ConfigValueComparedAsWritten", kQueryPercentAsWritten, "GET", "/?q=a%2520b",
-                  {}, true},
+        MatchCase{"ConfigValueNotDecoded", kQueryPercentAsWritten, "GET", "/?q=a%20b", {}, false},
+        MatchCase{
+            "ConfigValueComparedAsWritten", kQueryPercentAsWritten, "GET", "/?q=a%2520b", {}, true},
         MatchCase{"RegexWholeValue", kQueryRegex, "GET", "/?m=gpt-4", {}, true},
         MatchCase{"RegexAnchored", kQueryRegex, "GET", "/?m=xgpt-4", {}, false},
         MatchCase{"RegexSeesDecodedValue", kQueryRegexSpace, "GET", "/?m=a%20b", {}, true},
         MatchCase{"DuplicateNameFirstCounts", kQueryDuplicateName, "GET", "/?q=1", {}, true},
-        MatchCase{"DuplicateNameSecondIgnored", kQueryDuplicateName, "GET", "/?q=2", {},
-                  false}),
+        MatchCase{"DuplicateNameSecondIgnored", kQueryDuplicateName, "GET", "/?q=2", {}, false}),
     CaseName);
 
 // --- Method and AND ------------------------------------------------------------------
@@ -233,8 +297,7 @@ INSTANTIATE_TEST_SUITE_P(
 INSTANTIATE_TEST_SUITE_P(
     AndWithinMatch, SingleMatchTest,
     ::testing::Values(
-        MatchCase{"AllConditionsHold", kAllConditions, "POST", "/v1/x?q=1", {{"x-h", "1"}},
-                  true},
+        MatchCase{"AllConditionsHold", kAllConditions, "POST", "/v1/x?q=1", {{"x-h", "1"}}, true},
         MatchCase{"PathFails", kAllConditions, "POST", "/v2/x?q=1", {{"x-h", "1"}}, false},
         MatchCase{"MethodFails", kAllConditions, "GET", "/v1/x?q=1", {{"x-h", "1"}}, false},
         MatchCase{"HeaderFails", kAllConditions, "POST", "/v1/x?q=1", {{"x-h", "2"}}, false},
@@ -257,15 +320,15 @@ spec:
 TEST(RuleMatch, MatchesAreOredFirstAlternative) {
   auto table = MustCompile(kTwoMatchesOneRule);
   ASSERT_NE(table, nullptr);
-  EXPECT_TRUE(DecisionIs(Resolve(table, Req().Header("x-a", "1")),
-                         RoutedByRule("ns/b", "ns/r", 0, 0)));
+  EXPECT_TRUE(
+      DecisionIs(Resolve(table, Req().Header("x-a", "1")), RoutedByRule("ns/b", "ns/r", 0, 0)));
 }
 
 TEST(RuleMatch, MatchesAreOredSecondAlternative) {
   auto table = MustCompile(kTwoMatchesOneRule);
   ASSERT_NE(table, nullptr);
-  EXPECT_TRUE(DecisionIs(Resolve(table, Req().Header("x-b", "1")),
-                         RoutedByRule("ns/b", "ns/r", 0, 1)));
+  EXPECT_TRUE(
+      DecisionIs(Resolve(table, Req().Header("x-b", "1")), RoutedByRule("ns/b", "ns/r", 0, 1)));
 }
 
 TEST(RuleMatch, NoAlternativeMatchesIsNoRoute) {
@@ -285,8 +348,7 @@ spec:
   ASSERT_NE(table, nullptr);
   EXPECT_TRUE(DecisionIs(Resolve(table, Req()), RoutedByRule("ns/b", "ns/r", 0, 0)));
   EXPECT_TRUE(DecisionIs(
-      Resolve(table,
-              Req().Method("DELETE").Host("any.host:81").Path("/x/y?z=1").Header("a", "b")),
+      Resolve(table, Req().Method("DELETE").Host("any.host:81").Path("/x/y?z=1").Header("a", "b")),
       RoutedByRule("ns/b", "ns/r", 0, 0)));
 }
 

@@ -55,8 +55,8 @@ TEST_P(CriterionTest, DecidesWhenEarlierCriteriaTie) {
   ASSERT_NE(table, nullptr);
   Req req = Req().Method(c.method).Path(c.path);
   for (const auto& [name, value] : c.headers) req.AddHeader(name, value);
-  EXPECT_TRUE(DecisionIs(Resolve(table, std::move(req)),
-                         RoutedByRule("ns/winner", "ns/b-winner", 0, 0)))
+  EXPECT_TRUE(
+      DecisionIs(Resolve(table, std::move(req)), RoutedByRule("ns/winner", "ns/b-winner", 0, 0)))
       << "loser:  " << c.loser << "\nwinner: " << c.winner;
 }
 
@@ -120,15 +120,14 @@ INSTANTIATE_TEST_SUITE_P(
                        "/\xC3\xA9x?q=1&r=1",
                        {{"x-h", "1"}, {"x-i", "1"}}},
         // 3. A match with a method beats one without.
-        PrecedenceCase{
-            "MethodBeatsNoMethod",
-            With("{type: PathPrefix, value: /v1}",
-                 "headers: [{name: x-h, value: '1'}, {name: x-i, value: '1'}],"
-                 " queryParams: [{name: q, value: '1'}, {name: r, value: '1'}]"),
-            With("{type: PathPrefix, value: /v1}", "method: POST"),
-            "POST",
-            "/v1/x?q=1&r=1",
-            {{"x-h", "1"}, {"x-i", "1"}}},
+        PrecedenceCase{"MethodBeatsNoMethod",
+                       With("{type: PathPrefix, value: /v1}",
+                            "headers: [{name: x-h, value: '1'}, {name: x-i, value: '1'}],"
+                            " queryParams: [{name: q, value: '1'}, {name: r, value: '1'}]"),
+                       With("{type: PathPrefix, value: /v1}", "method: POST"),
+                       "POST",
+                       "/v1/x?q=1&r=1",
+                       {{"x-h", "1"}, {"x-i", "1"}}},
         // 4. More header matches, then more Exact header matches.
         PrecedenceCase{
             "MoreHeadersBeatFewer",
@@ -140,29 +139,27 @@ INSTANTIATE_TEST_SUITE_P(
             "POST",
             "/v1/x?q=1&r=1",
             {{"x-h", "1"}, {"x-i", "1"}}},
-        PrecedenceCase{
-            "MoreExactHeadersBeatFewer",
-            With("{type: PathPrefix, value: /v1}",
-                 "headers: [{name: x-h, value: '1'},"
-                 " {name: x-i, type: RegularExpression, value: '[0-9]'}],"
-                 " queryParams: [{name: q, value: '1'}, {name: r, value: '1'}]"),
-            With("{type: PathPrefix, value: /v1}",
-                 "headers: [{name: x-h, value: '1'}, {name: x-i, value: '1'}]"),
-            "GET",
-            "/v1/x?q=1&r=1",
-            {{"x-h", "1"}, {"x-i", "1"}}},
+        PrecedenceCase{"MoreExactHeadersBeatFewer",
+                       With("{type: PathPrefix, value: /v1}",
+                            "headers: [{name: x-h, value: '1'},"
+                            " {name: x-i, type: RegularExpression, value: '[0-9]'}],"
+                            " queryParams: [{name: q, value: '1'}, {name: r, value: '1'}]"),
+                       With("{type: PathPrefix, value: /v1}",
+                            "headers: [{name: x-h, value: '1'}, {name: x-i, value: '1'}]"),
+                       "GET",
+                       "/v1/x?q=1&r=1",
+                       {{"x-h", "1"}, {"x-i", "1"}}},
         // A header name listed twice counts once (the first), also for precedence.
-        PrecedenceCase{
-            "DuplicateHeaderNameCountsOnce",
-            With("{type: PathPrefix, value: /v1}",
-                 "headers: [{name: x-h, value: '1'}, {name: x-h, value: '1'},"
-                 " {name: X-H, value: '1'}],"
-                 " queryParams: [{name: q, value: '1'}, {name: r, value: '1'}]"),
-            With("{type: PathPrefix, value: /v1}",
-                 "headers: [{name: x-h, value: '1'}, {name: x-i, value: '1'}]"),
-            "GET",
-            "/v1/x?q=1&r=1",
-            {{"x-h", "1"}, {"x-i", "1"}}},
+        PrecedenceCase{"DuplicateHeaderNameCountsOnce",
+                       With("{type: PathPrefix, value: /v1}",
+                            "headers: [{name: x-h, value: '1'}, {name: x-h, value: '1'},"
+                            " {name: X-H, value: '1'}],"
+                            " queryParams: [{name: q, value: '1'}, {name: r, value: '1'}]"),
+                       With("{type: PathPrefix, value: /v1}",
+                            "headers: [{name: x-h, value: '1'}, {name: x-i, value: '1'}]"),
+                       "GET",
+                       "/v1/x?q=1&r=1",
+                       {{"x-h", "1"}, {"x-i", "1"}}},
         // 5. More query param matches, then more Exact ones.
         PrecedenceCase{"MoreQueryParamsBeatFewer",
                        With("{type: PathPrefix, value: /v1}",
@@ -174,26 +171,24 @@ INSTANTIATE_TEST_SUITE_P(
                        "GET",
                        "/v1/x?q=1&r=1",
                        {{"x-h", "1"}}},
-        PrecedenceCase{
-            "MoreExactQueryParamsBeatFewer",
-            With("{type: PathPrefix, value: /v1}",
-                 "queryParams: [{name: q, value: '1'},"
-                 " {name: r, type: RegularExpression, value: '[0-9]'}]"),
-            With("{type: PathPrefix, value: /v1}",
-                 "queryParams: [{name: q, value: '1'}, {name: r, value: '1'}]"),
-            "GET",
-            "/v1/x?q=1&r=1",
-            {}},
-        PrecedenceCase{
-            "DuplicateQueryNameCountsOnce",
-            With("{type: PathPrefix, value: /v1}",
-                 "queryParams: [{name: q, value: '1'}, {name: q, value: '1'},"
-                 " {name: q, value: '1'}]"),
-            With("{type: PathPrefix, value: /v1}",
-                 "queryParams: [{name: q, value: '1'}, {name: r, value: '1'}]"),
-            "GET",
-            "/v1/x?q=1&r=1",
-            {}},
+        PrecedenceCase{"MoreExactQueryParamsBeatFewer",
+                       With("{type: PathPrefix, value: /v1}",
+                            "queryParams: [{name: q, value: '1'},"
+                            " {name: r, type: RegularExpression, value: '[0-9]'}]"),
+                       With("{type: PathPrefix, value: /v1}",
+                            "queryParams: [{name: q, value: '1'}, {name: r, value: '1'}]"),
+                       "GET",
+                       "/v1/x?q=1&r=1",
+                       {}},
+        PrecedenceCase{"DuplicateQueryNameCountsOnce",
+                       With("{type: PathPrefix, value: /v1}",
+                            "queryParams: [{name: q, value: '1'}, {name: q, value: '1'},"
+                            " {name: q, value: '1'}]"),
+                       With("{type: PathPrefix, value: /v1}",
+                            "queryParams: [{name: q, value: '1'}, {name: r, value: '1'}]"),
+                       "GET",
+                       "/v1/x?q=1&r=1",
+                       {}},
         // An earlier criterion overrides every later one.
         PrecedenceCase{"PathLengthBeatsMethodHeadersAndQuery",
                        With("{type: PathPrefix, value: /v1}"),
@@ -273,12 +268,10 @@ INSTANTIATE_TEST_SUITE_P(
         AgeCase{"ComparedAsInstantsAcrossOffsets", "2024-01-01T09:00:00Z",
                 "2024-01-01T10:00:00+02:00", "b"},
         // 00:00:00Z is before 00:00:00.1Z although "." sorts before "Z" as text.
-        AgeCase{"FractionalSecondsCount", "2024-01-01T00:00:00.1Z", "2024-01-01T00:00:00Z",
-                "b"},
+        AgeCase{"FractionalSecondsCount", "2024-01-01T00:00:00.1Z", "2024-01-01T00:00:00Z", "b"},
         AgeCase{"AbsentIsOldest", "1970-01-01T00:00:00Z", "", "b"},
         AgeCase{"AbsentIsOlderThanPreEpoch", "1900-01-01T00:00:00Z", "", "b"},
-        AgeCase{"PreEpochIsOlderThanEpoch", "1970-01-01T00:00:00Z", "1969-12-31T23:59:59Z",
-                "b"},
+        AgeCase{"PreEpochIsOlderThanEpoch", "1970-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "b"},
         // The same instant written two ways ties; the name decides (criterion 7).
         AgeCase{"SameInstantDifferentOffsetsTie", "2024-01-01T02:00:00+02:00",
                 "2024-01-01T00:00:00Z", "a"},
@@ -330,8 +323,8 @@ spec:
     backendRefs: [{name: backend-z}]
 )");
   ASSERT_NE(table, nullptr);
-  EXPECT_TRUE(DecisionIs(Resolve(table, Req().Path("/v1/x")),
-                         RoutedByRule("ns/backend-z", "ns/Z", 0, 0)));
+  EXPECT_TRUE(
+      DecisionIs(Resolve(table, Req().Path("/v1/x")), RoutedByRule("ns/backend-z", "ns/Z", 0, 0)));
 }
 
 // --- 8. Rule order, then match order --------------------------------------------------
@@ -362,8 +355,8 @@ spec:
   - backendRefs: [{name: aa-second}]
 )");
   ASSERT_NE(table, nullptr);
-  EXPECT_TRUE(DecisionIs(Resolve(table, Req().Path("/x")),
-                         RoutedByRule("ns/zz-first", "ns/r", 0, 0)));
+  EXPECT_TRUE(
+      DecisionIs(Resolve(table, Req().Path("/x")), RoutedByRule("ns/zz-first", "ns/r", 0, 0)));
 }
 
 TEST(Precedence, EarlierMatchWinsWithinRule) {
@@ -414,10 +407,10 @@ spec:
     backendRefs: [{name: b}]
 )");
   ASSERT_NE(table, nullptr);
-  EXPECT_TRUE(DecisionIs(Resolve(table, Req().Path("/v1/models")),
-                         RoutedByRule("ns/b", "ns/r", 0, 1)));
-  EXPECT_TRUE(DecisionIs(Resolve(table, Req().Path("/v1/other")),
-                         RoutedByRule("ns/b", "ns/r", 0, 0)));
+  EXPECT_TRUE(
+      DecisionIs(Resolve(table, Req().Path("/v1/models")), RoutedByRule("ns/b", "ns/r", 0, 1)));
+  EXPECT_TRUE(
+      DecisionIs(Resolve(table, Req().Path("/v1/other")), RoutedByRule("ns/b", "ns/r", 0, 0)));
 }
 
 TEST(Precedence, FirstMatchingInOrderWinsWhenBetterOneFails) {

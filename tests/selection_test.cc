@@ -180,9 +180,21 @@ INSTANTIATE_TEST_SUITE_P(
         // A large total: the 128-bit product differs from `z % total`.
         SelectionCase{"LargeWeights", {{"big", 1000000}, {"small", 1}, {"mid", 999999}}},
         SelectionCase{"ManyBackends",
-                      {{"b0", 1},  {"b1", 2},  {"b2", 3},  {"b3", 4},  {"b4", 5},  {"b5", 6},
-                       {"b6", 7},  {"b7", 8},  {"b8", 9},  {"b9", 10}, {"b10", 0}, {"b11", 11},
-                       {"b12", 1, 1}, {"b13", 0, 1}, {"b14", 5, 1}}}),
+                      {{"b0", 1},
+                       {"b1", 2},
+                       {"b2", 3},
+                       {"b3", 4},
+                       {"b4", 5},
+                       {"b5", 6},
+                       {"b6", 7},
+                       {"b7", 8},
+                       {"b8", 9},
+                       {"b9", 10},
+                       {"b10", 0},
+                       {"b11", 11},
+                       {"b12", 1, 1},
+                       {"b13", 0, 1},
+                       {"b14", 5, 1}}}),
     [](const ::testing::TestParamInfo<SelectionCase>& info) { return info.param.name; });
 
 TEST(Selection, WeightZeroNeverChosenNorFallback) {
@@ -280,12 +292,12 @@ spec:
     backendRefs: [{name: c, weight: 0}]
 )");
   ASSERT_NE(table, nullptr);
-  EXPECT_TRUE(DecisionIs(Resolve(table, Req().Path("/c")),
-                         Expect{.status = DecisionStatus::kNoBackend,
-                                .backend = std::string(kNull),
-                                .route = "ns/r",
-                                .rule = 1,
-                                .match = 1}));
+  EXPECT_TRUE(
+      DecisionIs(Resolve(table, Req().Path("/c")), Expect{.status = DecisionStatus::kNoBackend,
+                                                          .backend = std::string(kNull),
+                                                          .route = "ns/r",
+                                                          .rule = 1,
+                                                          .match = 1}));
 }
 
 TEST(Selection, SameEntropySameBackend) {
@@ -358,9 +370,9 @@ TEST(Selection, FallbacksWrapAroundWithinTier) {
   std::vector<Ref> refs = {{"a"}, {"b"}, {"c"}, {"z", 1, 1}};
   auto table = MustCompile(RouteWith(refs));
   ASSERT_NE(table, nullptr);
-  const std::map<std::string, std::string> want = {
-      {"ns/a", "[ns/b, ns/c, ns/z]"}, {"ns/b", "[ns/c, ns/a, ns/z]"},
-      {"ns/c", "[ns/a, ns/b, ns/z]"}};
+  const std::map<std::string, std::string> want = {{"ns/a", "[ns/b, ns/c, ns/z]"},
+                                                   {"ns/b", "[ns/c, ns/a, ns/z]"},
+                                                   {"ns/c", "[ns/a, ns/b, ns/z]"}};
   std::set<std::string> seen;
   for (uint64_t entropy = 0; entropy < 300; ++entropy) {
     Resolved r = Resolve(table, Req().Entropy(entropy));
@@ -405,8 +417,8 @@ TEST(Selection, ModelNameOverrideOfChosenBackendIsReported) {
     Expect e = RoutedByRule(Cat("ns/", want.backend), "ns/models", 0, 0);
     e.model = "gpt-4o";
     e.model_override = want.backend == "azure" ? "gpt-4o-2024-08-06" : std::string(kNull);
-    EXPECT_TRUE(DecisionIs(
-        Resolve(table, Req().Header("x-ai-eg-model", "gpt-4o").Entropy(entropy)), e));
+    EXPECT_TRUE(
+        DecisionIs(Resolve(table, Req().Header("x-ai-eg-model", "gpt-4o").Entropy(entropy)), e));
     seen.insert(want.backend);
   }
   EXPECT_EQ(seen.size(), 2u) << "entropies should exercise both backends";

@@ -149,22 +149,20 @@ INSTANTIATE_TEST_SUITE_P(
         PolicyCase{"RulesOnlyName", kEnabled, "vllm", "team/vllm"},
         PolicyCase{"RulesOnlyNamespacedName", kEnabled, "team/vllm", "team/vllm"},
         PolicyCase{"RulesOnlyOtherNamespaceRef", kEnabled, "other/tgi", "other/tgi"},
-        PolicyCase{"RulesOnlyExplicitPolicyName",
-                   "{enabled: true, allowedBackends: RulesOnly}", "openai", "team/openai"},
+        PolicyCase{"RulesOnlyExplicitPolicyName", "{enabled: true, allowedBackends: RulesOnly}",
+                   "openai", "team/openai"},
         PolicyCase{"RulesOnlyBareNameMeansRouteNamespace", kEnabled, "tgi", ""},
         PolicyCase{"RulesOnlyDeclaredButUnreferenced", kEnabled, "declared-only", ""},
         PolicyCase{"RulesOnlyReferencedByOtherRoute", kEnabled, "team/shared", ""},
         PolicyCase{"RulesOnlyCaseSensitive", kEnabled, "VLLM", ""},
         PolicyCase{"RulesOnlyNamespaceCaseSensitive", kEnabled, "Team/vllm", ""},
         // SameNamespace: declared or referenced by any route, in the route's namespace.
-        PolicyCase{"SameNamespaceDeclared", kSameNamespace, "declared-only",
-                   "team/declared-only"},
-        PolicyCase{"SameNamespaceReferencedByOtherRoute", kSameNamespace, "shared",
-                   "team/shared"},
+        PolicyCase{"SameNamespaceDeclared", kSameNamespace, "declared-only", "team/declared-only"},
+        PolicyCase{"SameNamespaceReferencedByOtherRoute", kSameNamespace, "shared", "team/shared"},
         PolicyCase{"SameNamespaceOwnRef", kSameNamespace, "team/openai", "team/openai"},
         PolicyCase{"SameNamespaceRejectsOtherNamespaceRef", kSameNamespace, "other/tgi", ""},
-        PolicyCase{"SameNamespaceRejectsOtherNamespaceDeclared", kSameNamespace,
-                   "other/elsewhere", ""},
+        PolicyCase{"SameNamespaceRejectsOtherNamespaceDeclared", kSameNamespace, "other/elsewhere",
+                   ""},
         PolicyCase{"SameNamespaceRejectsOtherRoutesNamespace", kSameNamespace, "side/own", ""},
         PolicyCase{"SameNamespaceRejectsNameFromOtherNamespace", kSameNamespace, "own", ""},
         // Explicit: exactly the list.
@@ -228,8 +226,8 @@ TEST(StandardHeader, ConflictAcrossHeaderNameCase) {
   auto table = MustCompile(ChatConfig(kEnabled));
   ASSERT_NE(table, nullptr);
   EXPECT_TRUE(DecisionIs(
-      Resolve(table, ChatRequest({}).Header("X-AI-Gateway-Backend", "vllm").Header(kHeader,
-                                                                                   "openai")),
+      Resolve(table,
+              ChatRequest({}).Header("X-AI-Gateway-Backend", "vllm").Header(kHeader, "openai")),
       BadRequest()));
 }
 
@@ -239,8 +237,8 @@ TEST(StandardHeader, BeatsAMatchingRule) {
   auto table = MustCompile(ChatConfig(kEnabled));
   ASSERT_NE(table, nullptr);
   ASSERT_TRUE(DecisionIs(Resolve(table, ChatRequest({})), ByRulesToOpenai()));
-  EXPECT_TRUE(DecisionIs(Resolve(table, ChatRequest({"vllm"})),
-                         RoutedByHeader("team/vllm", "team/chat")));
+  EXPECT_TRUE(
+      DecisionIs(Resolve(table, ChatRequest({"vllm"})), RoutedByHeader("team/vllm", "team/chat")));
 }
 
 TEST(StandardHeader, RoutesWithoutAnyMatchingRule) {
@@ -321,8 +319,8 @@ TEST(StandardHeader, UseRulesWithoutMatchingRuleIsNoRoute) {
 TEST(StandardHeader, UseRulesStillRoutesAllowedValue) {
   auto table = MustCompile(ChatConfig("{enabled: true, onDisallowed: UseRules}"));
   ASSERT_NE(table, nullptr);
-  EXPECT_TRUE(DecisionIs(Resolve(table, ChatRequest({"vllm"})),
-                         RoutedByHeader("team/vllm", "team/chat")));
+  EXPECT_TRUE(
+      DecisionIs(Resolve(table, ChatRequest({"vllm"})), RoutedByHeader("team/vllm", "team/chat")));
 }
 
 // Renders a decision with every occurrence of `value` replaced: the reason may quote the
@@ -384,8 +382,8 @@ CompileOptions OptionsEnabling(std::string header = kHeader,
 TEST(StandardHeaderOptions, EnableRoutesWithoutSection) {
   auto table = MustCompile(ChatConfig(""), OptionsEnabling());
   ASSERT_NE(table, nullptr);
-  EXPECT_TRUE(DecisionIs(Resolve(table, ChatRequest({"vllm"})),
-                         RoutedByHeader("team/vllm", "team/chat")));
+  EXPECT_TRUE(
+      DecisionIs(Resolve(table, ChatRequest({"vllm"})), RoutedByHeader("team/vllm", "team/chat")));
   EXPECT_TRUE(DecisionIs(Resolve(table, ChatRequest({"declared-only"})), NotAllowed("team/chat")));
 }
 
@@ -430,12 +428,12 @@ TEST(StandardHeaderOptions, PartialSectionWithoutEnabledIsOff) {
 TEST(StandardHeaderOptions, OwnSectionWinsAsAWhole) {
   // The route says only `enabled: true`: its header name, policy and onDisallowed are the
   // section's defaults, not the options'.
-  auto table = MustCompile(ChatConfig(kEnabled),
-                           OptionsEnabling("x-opt", AllowedBackends::kSameNamespace,
-                                           OnDisallowed::kUseRules));
+  auto table = MustCompile(
+      ChatConfig(kEnabled),
+      OptionsEnabling("x-opt", AllowedBackends::kSameNamespace, OnDisallowed::kUseRules));
   ASSERT_NE(table, nullptr);
-  EXPECT_TRUE(DecisionIs(Resolve(table, ChatRequest({"vllm"})),
-                         RoutedByHeader("team/vllm", "team/chat")));
+  EXPECT_TRUE(
+      DecisionIs(Resolve(table, ChatRequest({"vllm"})), RoutedByHeader("team/vllm", "team/chat")));
   EXPECT_TRUE(DecisionIs(Resolve(table, ChatRequest({"vllm"}, "x-opt")), ByRulesToOpenai()));
   // RulesOnly and Reject, not SameNamespace and UseRules.
   EXPECT_TRUE(DecisionIs(Resolve(table, ChatRequest({"declared-only"})), NotAllowed("team/chat")));
@@ -530,8 +528,8 @@ TEST(StandardHeaderRoutes, RouteWithHeaderOffCannotReject) {
 }
 
 TEST(StandardHeaderRoutes, EachRouteReadsItsOwnHeaderName) {
-  auto table =
-      MustCompile(TwoRoutes("{enabled: true, headerName: x-one}", "{enabled: true, headerName: x-two}"));
+  auto table = MustCompile(
+      TwoRoutes("{enabled: true, headerName: x-one}", "{enabled: true, headerName: x-two}"));
   ASSERT_NE(table, nullptr);
   // zeta's header absent: passed over.
   EXPECT_TRUE(DecisionIs(Resolve(table, Req().Header("x-two", "b")),
@@ -555,13 +553,12 @@ TEST(StandardHeaderRoutes, EachRouteReadsItsOwnHeaderName) {
 TEST(StandardHeaderRoutes, ConflictAtFirstPresentRouteIsBadRequest) {
   auto table = MustCompile(TwoRoutes(kEnabled, kEnabled));
   ASSERT_NE(table, nullptr);
-  EXPECT_TRUE(DecisionIs(Resolve(table, Req().Header(kHeader, "a").Header(kHeader, "b")),
-                         BadRequest()));
+  EXPECT_TRUE(
+      DecisionIs(Resolve(table, Req().Header(kHeader, "a").Header(kHeader, "b")), BadRequest()));
 }
 
 TEST(StandardHeaderRoutes, RouteNotApplicableToHostHasNoSay) {
-  auto table =
-      MustCompile(TwoRoutes(kEnabled, kEnabled, "[one.example.com]", "[two.example.com]"));
+  auto table = MustCompile(TwoRoutes(kEnabled, kEnabled, "[one.example.com]", "[two.example.com]"));
   ASSERT_NE(table, nullptr);
   EXPECT_TRUE(DecisionIs(Resolve(table, Req().Host("one.example.com").Header(kHeader, "a")),
                          RoutedByHeader("team/a", "team/zeta")));
@@ -618,9 +615,9 @@ spec:
     backendRefs: [{name: openai}]
 )");
   ASSERT_NE(table, nullptr);
-  EXPECT_TRUE(DecisionIs(
-      Resolve(table, Req().Header("x-ai-eg-model", "gpt-4o").Header(kHeader, "kserve")),
-      RoutedByHeader("ns/kserve", "ns/llm")));
+  EXPECT_TRUE(
+      DecisionIs(Resolve(table, Req().Header("x-ai-eg-model", "gpt-4o").Header(kHeader, "kserve")),
+                 RoutedByHeader("ns/kserve", "ns/llm")));
 }
 
 // --- Security property ----------------------------------------------------------------------
@@ -735,10 +732,10 @@ std::vector<const ModelRoute*> EnabledRoutesFor(std::string_view host) {
 // The rule routes for each model, by host: backend and route, or none.
 std::pair<std::string, std::string> RuleFor(std::string_view host, std::string_view model) {
   static const std::map<std::string, std::pair<std::string, std::string>> by_model = {
-      {"m-a", {"ns1/a", "ns1/rules"}}, {"m-b", {"ns1/b", "ns1/rules"}},
-      {"m-c", {"ns2/c", "ns1/rules"}}, {"m-d", {"ns1/d", "ns1/same"}},
+      {"m-a", {"ns1/a", "ns1/rules"}},    {"m-b", {"ns1/b", "ns1/rules"}},
+      {"m-c", {"ns2/c", "ns1/rules"}},    {"m-d", {"ns1/d", "ns1/same"}},
       {"m-e", {"ns2/e", "ns2/explicit"}}, {"m-f", {"ns3/f", "ns3/api2"}},
-      {"m-g", {"ns1/g", "ns3/off"}},   {"m-j", {"ns3/j", "ns3/off"}}};
+      {"m-g", {"ns1/g", "ns3/off"}},      {"m-j", {"ns3/j", "ns3/off"}}};
   std::set<std::string> routes;
   if (host == "api.example.com" || host == "API.Example.COM:443") {
     routes = {"ns2/explicit", "ns3/api2"};
@@ -769,8 +766,8 @@ std::string Trim(std::string_view s) {
 struct ModelDecision {
   DecisionStatus status;
   Via via;
-  std::string backend;  // "" when none
-  std::string route;    // "" when none
+  std::string backend;     // "" when none
+  std::string route;       // "" when none
   bool ambiguous = false;  // SPEC leaves it open; only the invariant is checked
 };
 
@@ -786,10 +783,8 @@ ModelDecision Model(std::string_view host,
       size_t start = 0;
       while (true) {
         size_t comma = value.find(',', start);
-        std::string item =
-            Trim(std::string_view(value).substr(start, comma == std::string::npos
-                                                           ? std::string::npos
-                                                           : comma - start));
+        std::string item = Trim(std::string_view(value).substr(
+            start, comma == std::string::npos ? std::string::npos : comma - start));
         if (!item.empty()) values.push_back(item);
         if (comma == std::string::npos) break;
         start = comma + 1;
@@ -804,9 +799,8 @@ ModelDecision Model(std::string_view host,
       return {DecisionStatus::kBadRequest, Via::kNone, "", "", seen_present};
     }
     seen_present = true;
-    std::string full = values[0].find('/') == std::string::npos
-                           ? Cat(route->ns, "/", values[0])
-                           : values[0];
+    std::string full =
+        values[0].find('/') == std::string::npos ? Cat(route->ns, "/", values[0]) : values[0];
     if (route->allowed.count(full)) {
       return {DecisionStatus::kRouted, Via::kStandardHeader, full,
               Cat(route->ns, "/", route->name)};
@@ -833,17 +827,20 @@ TEST(StandardHeaderProperty, NeverRoutesOutsideReportingRoutesAllowlist) {
   std::map<std::string, std::set<std::string>> allowlist;
   for (const ModelRoute& r : PropertyRoutes()) allowlist[Cat(r.ns, "/", r.name)] = r.allowed;
 
-  const std::vector<std::string> hosts = {"api.example.com", "API.Example.COM:443",
-                                          "www.example.com", "a.b.example.com",
-                                          "example.com",     "other.org",
+  const std::vector<std::string> hosts = {"api.example.com",
+                                          "API.Example.COM:443",
+                                          "www.example.com",
+                                          "a.b.example.com",
+                                          "example.com",
+                                          "other.org",
                                           ""};
-  const std::vector<std::string> names = {
-      "x-ai-gateway-backend", "X-AI-Gateway-Backend", "x-pick", "X-Pick", "x-other"};
+  const std::vector<std::string> names = {"x-ai-gateway-backend", "X-AI-Gateway-Backend", "x-pick",
+                                          "X-Pick", "x-other"};
   const std::vector<std::string> atoms = {
-      "a",  "b",     "c",      "d",      "e",      "f",      "g",      "h",      "i",
-      "j",  "ns1/a", "ns1/b",  "ns2/c",  "ns1/d",  "ns2/e",  "ns3/f",  "ns1/g",  "ns1/h",
-      "ns2/i", "ns3/j", "ns1", "ns2",  "ns3",    "ns1/",   "/a",     "ns1/a/b", "A",
-      "NS1/a", "zzz", "",     " ",      "\t",     "ns4/a",  "*",      "ns1/*"};
+      "a",     "b",     "c",     "d",     "e",     "f",     "g",     "h",       "i",
+      "j",     "ns1/a", "ns1/b", "ns2/c", "ns1/d", "ns2/e", "ns3/f", "ns1/g",   "ns1/h",
+      "ns2/i", "ns3/j", "ns1",   "ns2",   "ns3",   "ns1/",  "/a",    "ns1/a/b", "A",
+      "NS1/a", "zzz",   "",      " ",     "\t",    "ns4/a", "*",     "ns1/*"};
   const std::vector<std::string> models = {"m-a", "m-b", "m-c", "m-d", "m-e",
                                            "m-f", "m-g", "m-j", "m-x"};
 
@@ -886,8 +883,7 @@ TEST(StandardHeaderProperty, NeverRoutesOutsideReportingRoutesAllowlist) {
     // The invariant.
     if (d.via == Via::kStandardHeader && d.status == DecisionStatus::kRouted) {
       ++via_header;
-      bool ok = d.route.has_value() && d.backend.has_value() &&
-                allowlist.count(NsName(*d.route)) &&
+      bool ok = d.route.has_value() && d.backend.has_value() && allowlist.count(NsName(*d.route)) &&
                 allowlist.at(NsName(*d.route)).count(NsName(*d.backend));
       if (!ok) {
         ++failures;

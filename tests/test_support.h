@@ -12,8 +12,8 @@
 
 #include <cstdint>
 #include <memory>
-#include <sstream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -53,8 +53,7 @@ inline std::shared_ptr<const RoutingTable> MustCompile(
     std::string_view yaml, const CompileOptions& options = CompileOptions()) {
   absl::StatusOr<std::shared_ptr<const RoutingTable>> table = CompileYaml(yaml, options);
   if (!table.ok()) {
-    ADD_FAILURE() << "config does not compile: " << table.status() << "\n--- config:\n"
-                  << yaml;
+    ADD_FAILURE() << "config does not compile: " << table.status() << "\n--- config:\n" << yaml;
     return nullptr;
   }
   if (*table == nullptr) {
@@ -171,9 +170,7 @@ inline Resolved Resolve(const std::shared_ptr<const RoutingTable>& table, Req re
 }
 
 // Renders a "namespace/name".
-inline std::string NsName(const NamespacedName& n) {
-  return Cat(n.namespace_, "/", n.name);
-}
+inline std::string NsName(const NamespacedName& n) { return Cat(n.namespace_, "/", n.name); }
 
 // The rendering of an absent value in Expect and in descriptions.
 inline constexpr std::string_view kNull = "<null>";
@@ -241,13 +238,12 @@ inline int SpecHttpStatus(DecisionStatus s) {
 }
 
 inline std::string Describe(const Decision& d) {
-  return Cat(
-      "{status: ", StatusText(d.status), ", http: ", d.http_status, ", via: ", ViaText(d.via),
-      ", backend: ", Render(d.backend), ", route: ", Render(d.route),
-      ", rule: ", Render(d.rule), ", rule_name: ", Render(d.rule_name),
-      ", match: ", Render(d.match), ", model: ", Render(d.model),
-      ", model_override: ", Render(d.model_override), ", fallbacks: ", RenderFallbacks(d),
-      ", reason: \"", d.reason, "\"}");
+  return Cat("{status: ", StatusText(d.status), ", http: ", d.http_status,
+             ", via: ", ViaText(d.via), ", backend: ", Render(d.backend),
+             ", route: ", Render(d.route), ", rule: ", Render(d.rule),
+             ", rule_name: ", Render(d.rule_name), ", match: ", Render(d.match),
+             ", model: ", Render(d.model), ", model_override: ", Render(d.model_override),
+             ", fallbacks: ", RenderFallbacks(d), ", reason: \"", d.reason, "\"}");
 }
 
 // What a test expects of a decision; unset fields are not checked. Names are
