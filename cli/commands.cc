@@ -186,10 +186,10 @@ int ResolveLines(const CommandLine& command_line, const RoutingTable& table) {
   const bool read_failed = reader.failed();
   CloseInput(input);
   if (read_failed) {
-    std::fputs(absl::StrCat("llmroute: error reading --requests ", *command_line.requests_file,
-                            "\n")
-                   .c_str(),
-               stderr);
+    std::fputs(
+        absl::StrCat("llmroute: error reading --requests ", *command_line.requests_file, "\n")
+            .c_str(),
+        stderr);
     FinishOutput(kExitOk);
     return kExitUsage;
   }

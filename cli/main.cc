@@ -11,8 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "commands.h"
-#include "string_views.h"
 #include "llmroute/config.h"
+#include "string_views.h"
 
 namespace llmroute::cli {
 namespace {
@@ -130,9 +130,12 @@ const OptionSpec* FindOption(std::string_view name) {
 
 bool CommandTakes(std::string_view command, OptionScope scope) {
   switch (scope) {
-    case OptionScope::kEveryCommand: return true;
-    case OptionScope::kRequest: return command == "resolve" || command == "explain";
-    case OptionScope::kBatch: return command == "resolve";
+    case OptionScope::kEveryCommand:
+      return true;
+    case OptionScope::kRequest:
+      return command == "resolve" || command == "explain";
+    case OptionScope::kBatch:
+      return command == "resolve";
   }
   return false;
 }
@@ -173,15 +176,14 @@ std::optional<uint64_t> ParseEntropy(std::string_view text) {
 struct ParseOutcome {
   CommandLine command_line;
   bool help = false;
-  std::string usage_error;  // non-empty: the command line is wrong
+  std::string usage_error;         // non-empty: the command line is wrong
   std::vector<std::string> notes;  // harmless oddities, printed on standard error
 };
 
 // Applies one option and its value (if it takes one) to `outcome`; returns false after
 // recording a usage error.
 bool ApplyOption(const OptionSpec& option, std::optional<std::string_view> value,
-                 ParseOutcome& outcome, bool& allowed_backends_given,
-                 bool& on_disallowed_given) {
+                 ParseOutcome& outcome, bool& allowed_backends_given, bool& on_disallowed_given) {
   CommandLine& command_line = outcome.command_line;
   CompileOptions::StandardHeaderDefault& standard_header =
       command_line.compile_options.standard_header;
@@ -209,11 +211,11 @@ bool ApplyOption(const OptionSpec& option, std::optional<std::string_view> value
       } else if (*value == "SameNamespace") {
         standard_header.allowed_backends = AllowedBackends::kSameNamespace;
       } else if (*value == "Explicit") {
-        return fail("--allowed-backends: Explicit needs a list of backends; write it in the "
-                    "route's standardRoutingHeader section");
+        return fail(
+            "--allowed-backends: Explicit needs a list of backends; write it in the "
+            "route's standardRoutingHeader section");
       } else {
-        return fail("--allowed-backends: '", AsAbsl(*value),
-                    "' is not RulesOnly or SameNamespace");
+        return fail("--allowed-backends: '", AsAbsl(*value), "' is not RulesOnly or SameNamespace");
       }
       return true;
     case OptionId::kOnDisallowed:
@@ -241,8 +243,8 @@ bool ApplyOption(const OptionSpec& option, std::optional<std::string_view> value
       if (!IsToken(name)) {
         return fail("--header: '", AsAbsl(*value), "' does not start with a valid header name");
       }
-      command_line.headers.push_back(
-          HeaderArgument{std::string(name), std::string(TrimSpacesAndTabs(value->substr(colon + 1)))});
+      command_line.headers.push_back(HeaderArgument{
+          std::string(name), std::string(TrimSpacesAndTabs(value->substr(colon + 1)))});
       return true;
     }
     case OptionId::kMethod:
@@ -284,8 +286,7 @@ ParseOutcome ParseCommandLine(const std::vector<std::string_view>& args) {
     return outcome;
   }
   const std::string_view command = args[0];
-  if (command != "check" && command != "resolve" && command != "models" &&
-      command != "explain") {
+  if (command != "check" && command != "resolve" && command != "models" && command != "explain") {
     outcome.usage_error = absl::StrCat("unknown command '", AsAbsl(command), "'");
     return outcome;
   }
@@ -313,7 +314,8 @@ ParseOutcome ParseCommandLine(const std::vector<std::string_view>& args) {
       return outcome;
     }
     if (!CommandTakes(command, option->scope)) {
-      outcome.usage_error = absl::StrCat("option ", AsAbsl(name), " does not apply to ", AsAbsl(command));
+      outcome.usage_error =
+          absl::StrCat("option ", AsAbsl(name), " does not apply to ", AsAbsl(command));
       return outcome;
     }
     std::optional<std::string_view> value;

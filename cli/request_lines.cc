@@ -88,8 +88,7 @@ absl::Status RequestLineParser::Parse(std::string_view line, Request& request) {
 
   simdjson::dom::element root;
   const simdjson::error_code parse_error =
-      dom_parser_.parse(line_buffer_.data(), line.size(), /*realloc_if_needed=*/false)
-          .get(root);
+      dom_parser_.parse(line_buffer_.data(), line.size(), /*realloc_if_needed=*/false).get(root);
   if (parse_error != simdjson::SUCCESS) {
     if (parse_error == simdjson::NUMBER_ERROR && EntropyIsTheBadNumber(line.size())) {
       return LineError(kEntropyError);
@@ -194,8 +193,8 @@ bool RequestLineParser::EntropyIsTheBadNumber(std::size_t line_size) {
   // On-Demand reads numbers only when asked, so it can walk past the one the DOM parser
   // choked on and show the raw text of `entropy`.
   simdjson::ondemand::document document;
-  if (ondemand_parser_.iterate(line_buffer_.data(), line_size, line_buffer_.size())
-          .get(document) != simdjson::SUCCESS) {
+  if (ondemand_parser_.iterate(line_buffer_.data(), line_size, line_buffer_.size()).get(document) !=
+      simdjson::SUCCESS) {
     return false;
   }
   simdjson::ondemand::object object;
