@@ -1,5 +1,6 @@
 // Which routes apply to a request's host (SPEC §4, Host).
 
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,8 @@ struct HostCase {
   std::string host;       // the request's host
   bool applies;
 };
+
+void PrintTo(const HostCase& c, std::ostream* os) { *os << c.name; }
 
 class HostTest : public ::testing::TestWithParam<HostCase> {};
 

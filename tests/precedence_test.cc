@@ -6,6 +6,7 @@
 // after the one under test where possible; the winner ties on every criterion before it.
 // So the criterion under test is the only thing that can pick the winner.
 
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -46,6 +47,8 @@ struct PrecedenceCase {
   std::string path;
   std::vector<std::pair<std::string, std::string>> headers;
 };
+
+void PrintTo(const PrecedenceCase& c, std::ostream* os) { *os << c.name; }
 
 class CriterionTest : public ::testing::TestWithParam<PrecedenceCase> {};
 
@@ -248,6 +251,8 @@ struct AgeCase {
   std::string b_timestamp;
   std::string winner;  // "a" or "b"
 };
+
+void PrintTo(const AgeCase& c, std::ostream* os) { *os << c.name; }
 
 class RouteAgeTest : public ::testing::TestWithParam<AgeCase> {};
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <ostream>
 #include <set>
 #include <string>
 #include <utility>
@@ -115,6 +116,8 @@ struct SelectionCase {
   std::string name;
   std::vector<Ref> refs;
 };
+
+void PrintTo(const SelectionCase& c, std::ostream* os) { *os << c.name; }
 
 class SelectionTest : public ::testing::TestWithParam<SelectionCase> {};
 
@@ -386,7 +389,7 @@ TEST(Selection, FallbacksWrapAroundWithinTier) {
 }
 
 TEST(Selection, SingleBackendHasNoFallbacks) {
-  auto table = MustCompile(RouteWith({{"only"}, {"off", 0, 1}}));
+  auto table = MustCompile(RouteWith({{"only"}, {"spare", 0, 1}}));
   ASSERT_NE(table, nullptr);
   Expect e = RoutedTo("ns/only");
   e.fallbacks = "[]";
