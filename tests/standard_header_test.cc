@@ -222,6 +222,8 @@ INSTANTIATE_TEST_SUITE_P(
         ValueCase{"EmptyValueRulesDecide", {""}, "rules"},
         ValueCase{"SpacesOnlyRulesDecide", {"   "}, "rules"},
         ValueCase{"TabOnlyRulesDecide", {"\t"}, "rules"},
+        // Every item is empty once empty items are dropped.
+        ValueCase{"OnlyCommasRulesDecide", {" , ,"}, "rules"},
         ValueCase{"RepeatedSameValue", {"vllm", "vllm"}, "vllm"},
         ValueCase{"RepeatedSameValueAfterTrim", {"vllm", " vllm\t"}, "vllm"},
         ValueCase{"CommaListSameValue", {"vllm, vllm"}, "vllm"},
@@ -601,6 +603,16 @@ TEST(StandardHeaderRoutes, RouteNotApplicableToHostHasNoSay) {
                          RoutedByHeader("team/b", "team/alpha")));
 }
 
+TEST(StandardHeaderRoutes, IgnoredWhenNoRouteAppliesToHost) {
+  auto table = MustCompile(TwoRoutes(kEnabled, kEnabled, "[one.example.com]", "[two.example.com]"));
+  ASSERT_NE(table, nullptr);
+  EXPECT_TRUE(
+      DecisionIs(Resolve(table, Req().Host("three.example.com").Header(kHeader, "a")), NoRoute()));
+  EXPECT_TRUE(DecisionIs(
+      Resolve(table, Req().Host("three.example.com").Header(kHeader, "a").Header(kHeader, "b")),
+      NoRoute()));
+}
+
 TEST(StandardHeaderRoutes, LessSpecificHostRouteHasNoSay) {
   // zeta (*.example.com) enables the header; alpha (x.example.com) does not. For
   // x.example.com only alpha applies, so the header is ignored whatever it holds.
@@ -613,6 +625,22 @@ TEST(StandardHeaderRoutes, LessSpecificHostRouteHasNoSay) {
       RoutedByRule("team/b", "team/alpha", 0, 0)));
   EXPECT_TRUE(DecisionIs(Resolve(table, Req().Host("y.example.com").Header(kHeader, "a")),
                          RoutedByHeader("team/a", "team/zeta")));
+}
+
+TEST(StandardHeaderRoutes, RulesOnlyIncludesWeightZeroBackendRefs) {
+  // RulesOnly is "the backends that appear in this route's backendRefs (any rule)": a
+  // weight-0 ref is never chosen by weight, but it appears, so the client may name it.
+  auto table = MustCompile(R"(apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: ns}
+spec:
+  standardRoutingHeader: {enabled: true}
+  rules:
+  - backendRefs: [{name: main}, {name: standby, weight: 0}]
+)");
+  ASSERT_NE(table, nullptr);
+  EXPECT_TRUE(DecisionIs(Resolve(table, Req().Header(kHeader, "standby")),
+                         RoutedByHeader("ns/standby", "ns/web")));
 }
 
 TEST(StandardHeaderRoutes, HttpRouteCanEnableTheHeader) {
