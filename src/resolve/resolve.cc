@@ -194,6 +194,7 @@ bool ResolveStandardHeader(const CompiledTable& table, const HostGroup& group, R
     }
     const uint32_t backend = AllowedBackend(policy, value);
     if (backend != kNone) {
+      decision = Decision();
       decision.status = DecisionStatus::kRouted;
       decision.http_status = 200;
       decision.via = Via::kStandardHeader;
@@ -261,7 +262,10 @@ Decision RoutingTable::Resolve(const Request& request) const {
   const HostGroup* group = GroupForHost(table, request.host);
   if (group != nullptr && !ResolveStandardHeader(table, *group, state, decision)) {
     const uint32_t winner = WinnerSearch(table, *group, state).Run();
-    if (winner != kNone) SelectBackend(table, table.matches[winner], request, decision);
+    if (winner != kNone) {
+      decision.reason = {};
+      SelectBackend(table, table.matches[winner], request, decision);
+    }
   }
   decision.model = state.Header(table.model_slot);
   return decision;
