@@ -52,6 +52,9 @@ struct ValueCondition {
   MatchType type = MatchType::kExact;
   std::string_view value;     // as written in the config
   const RE2* regex = nullptr;  // kRegularExpression only
+  // kRegularExpression: a literal every whole-value match starts with ("" if none); lets
+  // an index find the few regexes worth running instead of running them all.
+  std::string_view literal_prefix;
 };
 
 // One (route, rule, match) with its conditions, ready to test against a request.
@@ -64,6 +67,7 @@ struct CompiledMatch {
   // kRegularExpression: the pattern.
   std::string_view path;
   const RE2* path_regex = nullptr;
+  std::string_view path_literal_prefix;  // as ValueCondition::literal_prefix
   bool has_method = false;
   std::string_view method;
   Range headers;  // into CompiledTable::header_conditions
@@ -110,6 +114,9 @@ struct CompiledRoute {
 struct RankIndex {
   uint32_t key = 0;  // header or query slot (unused for path indexes)
   StringMap<Range> ranks_by_value;  // into HostGroup::rank_pool
+  // Regex literal-prefix indexes only: the distinct prefix lengths, ascending; a value is
+  // looked up once per length.
+  std::vector<uint32_t> prefix_lengths;
 };
 
 // The routes that apply to one hostname (or to requests matching no hostname), with their
@@ -121,6 +128,8 @@ struct HostGroup {
   RankIndex path_prefixes;         // key: prefix without trailing '/', never ""
   std::vector<RankIndex> header_values;  // Exact header anchors, one per slot
   std::vector<RankIndex> query_values;   // Exact query anchors, one per query slot
+  RankIndex path_regex_prefixes;           // RegularExpression paths by literal prefix
+  std::vector<RankIndex> header_regex_prefixes;  // RegularExpression headers, one per slot
   Range residual;                  // ranks with no anchor (catch-alls, regex-only)
   std::vector<uint32_t> standard_header_routes;  // route ids in route order
 };

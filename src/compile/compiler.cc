@@ -133,6 +133,16 @@ class Compiler {
     return table_->regexes.emplace_back(std::move(regex)).get();
   }
 
+  // The literal every whole match of `regex` starts with: the common prefix of the bounds
+  // RE2 gives for anchored matches (any match lies between them).
+  std::string_view LiteralPrefix(const RE2& regex) {
+    std::string min, max;
+    if (!regex.PossibleMatchRange(&min, &max, 64)) return {};
+    std::size_t length = 0;
+    while (length < min.size() && length < max.size() && min[length] == max[length]) ++length;
+    return length == 0 ? std::string_view() : table_->strings.Add(std::string_view(min).substr(0, length));
+  }
+
   absl::Status CheckOptions() {
     if (!IsToken(options_.model_header)) {
       return ErrorAt({}, absl::StrCat("compile option model header \"", options_.model_header,
@@ -320,6 +330,7 @@ class Compiler {
         if (!regex.ok()) return regex.status();
         match.path = table_->strings.Add(path.value.value);
         match.path_regex = *regex;
+        match.path_literal_prefix = LiteralPrefix(**regex);
         key.path_type_rank = 1;
         break;
       }
@@ -377,6 +388,7 @@ class Compiler {
         auto regex = CompileRegex(item.value);
         if (!regex.ok()) return regex.status();
         condition.regex = *regex;
+        condition.literal_prefix = LiteralPrefix(**regex);
       }
       if (!seen_keys.insert(condition.key).second) continue;  // only the first counts
       conditions.push_back(condition);
@@ -608,7 +620,9 @@ class Compiler {
               [&](uint32_t a, uint32_t b) { return rank_of_match_[a] < rank_of_match_[b]; });
 
     // Candidate anchors of a match, as (index kind, slot, value).
-    enum Kind : char { kExactPath = 'P', kHeader = 'H', kQuery = 'Q', kPrefix = 'X' };
+    enum Kind : char {
+      kExactPath = 'P', kHeader = 'H', kQuery = 'Q', kPrefix = 'X', kPathRegex = 'r', kHeaderRegex = 'R'
+    };
     struct Anchor {
       Kind kind;
       uint32_t slot;
@@ -628,6 +642,16 @@ class Compiler {
       }
       if (match.path_type == MatchType::kPathPrefix && !match.path.empty()) {
         anchors.push_back({kPrefix, 0, match.path});
+      }
+      // Regex anchors by literal prefix rank after every exact anchor: they cost a regex run.
+      if (match.path_type == MatchType::kRegularExpression && !match.path_literal_prefix.empty()) {
+        anchors.push_back({kPathRegex, 0, match.path_literal_prefix});
+      }
+      for (uint32_t c = match.headers.begin; c < match.headers.end; ++c) {
+        const ValueCondition& condition = table_->header_conditions[c];
+        if (condition.type == MatchType::kRegularExpression && !condition.literal_prefix.empty()) {
+          anchors.push_back({kHeaderRegex, condition.key, condition.literal_prefix});
+        }
       }
       return anchors;
     };
@@ -649,7 +673,10 @@ class Compiler {
       uint32_t best_count = anchor_counts[best->Key()];
       for (const Anchor& anchor : anchors) {
         uint32_t count = anchor_counts[anchor.Key()];
-        if (count < best_count) {
+        const bool is_regex = anchor.kind == kPathRegex || anchor.kind == kHeaderRegex;
+        const bool best_is_regex = best->kind == kPathRegex || best->kind == kHeaderRegex;
+        if (is_regex && !best_is_regex) continue;
+        if (count < best_count || (best_is_regex && !is_regex)) {
           best = &anchor;
           best_count = count;
         }
@@ -680,10 +707,21 @@ class Compiler {
         case kPrefix: group.path_prefixes.ranks_by_value.emplace(value, range); break;
         case kHeader: index_for(group.header_values, anchor.slot).ranks_by_value.emplace(value, range); break;
         case kQuery: index_for(group.query_values, anchor.slot).ranks_by_value.emplace(value, range); break;
+        case kPathRegex: AddPrefixAnchor(group.path_regex_prefixes, value, range); break;
+        case kHeaderRegex:
+          AddPrefixAnchor(index_for(group.header_regex_prefixes, anchor.slot), value, range);
+          break;
       }
     }
     table_->groups.push_back(std::move(group));
     return table_->groups.size() - 1;
+  }
+
+  static void AddPrefixAnchor(RankIndex& index, const std::string& prefix, Range ranks) {
+    index.ranks_by_value.emplace(prefix, ranks);
+    auto& lengths = index.prefix_lengths;
+    auto at = std::lower_bound(lengths.begin(), lengths.end(), prefix.size());
+    if (at == lengths.end() || *at != prefix.size()) lengths.insert(at, prefix.size());
   }
 
   // Every Exact value of the model header, first route (in route order) that names it.

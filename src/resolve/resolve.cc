@@ -108,6 +108,10 @@ class WinnerSearch {
     for (const RankIndex& index : group_.query_values) {
       if (auto value = state_.Query(index.key)) Lookup(index, *value);
     }
+    if (!group_.path_regex_prefixes.ranks_by_value.empty()) LookupPrefixes(group_.path_regex_prefixes, path);
+    for (const RankIndex& index : group_.header_regex_prefixes) {
+      if (auto value = state_.Header(index.key)) LookupPrefixes(index, *value);
+    }
     return best_rank_ == kNone ? kNone : group_.ranked[best_rank_];
   }
 
@@ -115,6 +119,14 @@ class WinnerSearch {
   void Lookup(const RankIndex& index, std::string_view value) {
     auto it = index.ranks_by_value.find(AsAbsl(value));
     if (it != index.ranks_by_value.end()) Scan(it->second);
+  }
+
+  // Regex candidates whose literal prefix starts `value`: one lookup per prefix length.
+  void LookupPrefixes(const RankIndex& index, std::string_view value) {
+    for (uint32_t length : index.prefix_lengths) {
+      if (length > value.size()) return;
+      Lookup(index, value.substr(0, length));
+    }
   }
 
   void Scan(Range ranks) {
