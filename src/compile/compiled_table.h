@@ -151,6 +151,14 @@ struct CompiledTable {
   // Lower-cased header name → slot; every header name the table reads has one.
   StringMap<uint32_t> header_slots;
   std::size_t longest_header_name = 0;
+  // The same names bucketed by length: most request headers are skipped by their length
+  // alone, and the few names of one length are compared directly instead of hashed.
+  struct SlotName {
+    std::string_view lower_name;
+    uint32_t slot;
+  };
+  std::vector<Range> slot_names_by_length;  // index: name length; into slot_names
+  std::vector<SlotName> slot_names;
   // Query parameter name (as written) → query slot.
   StringMap<uint32_t> query_slots;
   std::string model_header;

@@ -105,6 +105,7 @@ class Compiler {
       table_->warnings.push_back(warning);
     }
     CollectModels();
+    BucketHeaderNamesByLength();
     return std::move(table_);
   }
 
@@ -715,6 +716,21 @@ class Compiler {
     }
     table_->groups.push_back(std::move(group));
     return table_->groups.size() - 1;
+  }
+
+  void BucketHeaderNamesByLength() {
+    std::vector<std::pair<std::string_view, uint32_t>> names;
+    for (const auto& [name, slot] : table_->header_slots) names.emplace_back(name, slot);
+    std::sort(names.begin(), names.end(), [](const auto& a, const auto& b) {
+      return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.first < b.first;
+    });
+    table_->slot_names_by_length.assign(table_->longest_header_name + 1, Range{});
+    for (const auto& [name, slot] : names) {
+      Range& bucket = table_->slot_names_by_length[name.size()];
+      if (bucket.empty()) bucket.begin = bucket.end = table_->slot_names.size();
+      table_->slot_names.push_back({name, slot});
+      ++bucket.end;
+    }
   }
 
   static void AddPrefixAnchor(RankIndex& index, const std::string& prefix, Range ranks) {

@@ -46,12 +46,8 @@ RequestState::RequestState(const CompiledTable& table, const Request& request,
   for (uint32_t i = 0; i < request.headers.size(); ++i) {
     const std::string_view name = request.headers[i].name;
     scratch_.header_slot[i] = kNone;
-    if (name.size() > table_.longest_header_name || name.empty()) continue;
-    char* lowered = scratch_.lowered_name.data();
-    for (std::size_t k = 0; k < name.size(); ++k) lowered[k] = AsciiLower(name[k]);
-    auto it = table_.header_slots.find(absl::string_view(lowered, name.size()));
-    if (it == table_.header_slots.end()) continue;
-    const uint32_t slot = it->second;
+    const uint32_t slot = SlotOfHeaderName(name);
+    if (slot == kNone) continue;
     if (replace_model && slot == table_.model_slot) continue;  // the body's model wins
     scratch_.header_slot[i] = slot;
     if (scratch_.slot_stamp[slot] != stamp) {
@@ -73,6 +69,24 @@ RequestState::RequestState(const CompiledTable& table, const Request& request,
   const std::size_t question = request.path.find('?');
   path_ = request.path.substr(0, question);
   if (question != std::string_view::npos) query_ = request.path.substr(question + 1);
+}
+
+uint32_t RequestState::SlotOfHeaderName(std::string_view name) const {
+  if (name.size() > table_.longest_header_name) return kNone;
+  const Range bucket = table_.slot_names_by_length[name.size()];
+  if (bucket.size() <= kDirectCompareBucket) {
+    for (uint32_t b = bucket.begin; b < bucket.end; ++b) {
+      const std::string_view lower = table_.slot_names[b].lower_name;
+      std::size_t k = 0;
+      while (k < name.size() && AsciiLower(name[k]) == lower[k]) ++k;
+      if (k == name.size()) return table_.slot_names[b].slot;
+    }
+    return kNone;
+  }
+  char* lowered = scratch_.lowered_name.data();
+  for (std::size_t k = 0; k < name.size(); ++k) lowered[k] = AsciiLower(name[k]);
+  auto it = table_.header_slots.find(absl::string_view(lowered, name.size()));
+  return it == table_.header_slots.end() ? kNone : it->second;
 }
 
 std::optional<std::string_view> RequestState::Header(uint32_t slot) {

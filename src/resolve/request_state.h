@@ -48,7 +48,12 @@ class RequestState {
   std::string_view method() const { return request_.method; }
 
  private:
+  // The slot of a request header name, or kNone when the table never reads it.
+  uint32_t SlotOfHeaderName(std::string_view name) const;
   void ParseQuery();
+
+  // Up to this many names of one length are compared directly; more are hashed.
+  static constexpr uint32_t kDirectCompareBucket = 6;
 
   const CompiledTable& table_;
   const Request& request_;
