@@ -158,6 +158,7 @@ struct CompiledTable {
     uint32_t slot;
   };
   std::vector<Range> slot_names_by_length;  // index: name length; into slot_names
+  uint64_t short_name_lengths = 0;           // bit L set: some name of length L < 64
   std::vector<SlotName> slot_names;
   // Query parameter name (as written) → query slot.
   StringMap<uint32_t> query_slots;

@@ -726,6 +726,7 @@ class Compiler {
     });
     table_->slot_names_by_length.assign(table_->longest_header_name + 1, Range{});
     for (const auto& [name, slot] : names) {
+      if (name.size() < 64) table_->short_name_lengths |= uint64_t{1} << name.size();
       Range& bucket = table_->slot_names_by_length[name.size()];
       if (bucket.empty()) bucket.begin = bucket.end = table_->slot_names.size();
       table_->slot_names.push_back({name, slot});

@@ -31,21 +31,26 @@ RequestState::RequestState(const CompiledTable& table, const Request& request,
   }
   const uint32_t stamp = scratch_.stamp;
   const std::size_t slots = table_.header_slots.size();
-  GrowTo(scratch_.slot_stamp, slots);
-  GrowTo(scratch_.slot_first, slots);
-  GrowTo(scratch_.slot_count, slots);
-  GrowTo(scratch_.value_stamp, slots);
-  GrowTo(scratch_.slot_value, slots);
-  GrowTo(scratch_.joined, slots);
+  if (scratch_.slot_stamp.size() < slots) {
+    GrowTo(scratch_.slot_stamp, slots);
+    GrowTo(scratch_.slot_first, slots);
+    GrowTo(scratch_.slot_count, slots);
+    GrowTo(scratch_.value_stamp, slots);
+    GrowTo(scratch_.slot_value, slots);
+    GrowTo(scratch_.joined, slots);
+  }
   GrowTo(scratch_.header_slot, request.headers.size());
   if (scratch_.lowered_name.size() < table_.longest_header_name) {
     scratch_.lowered_name.resize(table_.longest_header_name);
   }
 
-  // One pass maps each header the table reads to its slot; the rest are skipped at once.
+  // One pass maps each header the table reads to its slot; the rest are skipped at once,
+  // most by their length alone.
+  const uint64_t short_lengths = table_.short_name_lengths;
   for (uint32_t i = 0; i < request.headers.size(); ++i) {
     const std::string_view name = request.headers[i].name;
     scratch_.header_slot[i] = kNone;
+    if (name.size() < 64 && (short_lengths >> name.size() & 1) == 0) continue;
     const uint32_t slot = SlotOfHeaderName(name);
     if (slot == kNone) continue;
     if (replace_model && slot == table_.model_slot) continue;  // the body's model wins
