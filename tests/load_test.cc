@@ -458,6 +458,44 @@ items:
   ASSERT_EQ(config.warnings.size(), 1u);
 }
 
+TEST(LoadTest, Load_YamlFlowStyleIsNotMistakenForJson) {
+  const Config config = MustLoad(
+      "{apiVersion: aigateway.envoyproxy.io/v1alpha1, kind: LLMRoute, metadata: {name: r}}\n");
+  ASSERT_EQ(config.routes.size(), 1u);
+  EXPECT_EQ(PlaceOf(config.routes[0].name.origin), "routes.yaml:1:81 metadata.name");
+}
+
+TEST(LoadTest, Load_JsonDocumentsSeparatedByDashesAreYamlDocuments) {
+  const Config config = MustLoad(R"({"kind": "Service"}
+---
+{"apiVersion": "aigateway.envoyproxy.io/v1alpha1", "kind": "LLMRoute", "metadata": {"name": "r"}}
+)");
+  EXPECT_EQ(config.routes.size(), 1u);
+  EXPECT_EQ(config.warnings.size(), 1u);
+}
+
+TEST(LoadTest, Load_JsonEscapesAreDecoded) {
+  const Config config =
+      MustLoad(R"({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+ "metadata": {"name": "r"},
+ "spec": {"rules": [{"matches": [{"headers": [
+   {"name": "x-a", "value": "caf\u00e9 \ud83d\ude00 \"q\" \\ \/ \t"}]}]}]}})");
+  EXPECT_EQ(config.routes.at(0).rules.at(0).matches.at(0).headers.at(0).value.value,
+            "caf\xC3\xA9 \xF0\x9F\x98\x80 \"q\" \\ / \t");
+}
+
+TEST(LoadTest, Load_LargeYamlListLoadsItemByItem) {
+  std::string text = "apiVersion: v1\nkind: List\nitems:\n";
+  for (int i = 0; text.size() <= 2 * kMaxDocumentBytes; ++i) {
+    text +=
+        "- apiVersion: aigateway.envoyproxy.io/v1alpha1\n  kind: LLMBackend\n  metadata:\n"
+        "    name: b" +
+        std::to_string(i) + "\n    annotations: {pad: " + std::string(400, 'x') + "}\n";
+  }
+  const Config config = MustLoad(text);
+  EXPECT_GT(config.backends.size(), 4000u);
+}
+
 TEST(LoadTest, Load_MultiDocumentYaml) {
   const Config config = MustLoad(R"(---
 apiVersion: aigateway.envoyproxy.io/v1alpha1
@@ -1015,6 +1053,16 @@ items: [a, b
                       "4:1", "", "invalid YAML: "));
 }
 
+TEST(LoadTest, Load_JsonSyntaxErrorIsReportedAsJson) {
+  EXPECT_TRUE(FailsAt(Load("[\n  {\"kind\": \"Service\"}\n  {\"kind\": \"Service\"}\n]\n"), "3:3",
+                      "", "invalid JSON: expected ',' or ']'"));
+}
+
+TEST(LoadTest, Load_JsonLoneSurrogateIsAnError) {
+  EXPECT_TRUE(FailsAt(Load(R"({"kind": "Service", "note": "\ud800"})"), "1:36", "",
+                      "invalid JSON: lone high surrogate"));
+}
+
 TEST(LoadTest, Load_BadIndentationIsAnError) {
   EXPECT_TRUE(FailsAt(Load(R"(kind: LLMRoute
 metadata:
@@ -1035,6 +1083,21 @@ TEST(LoadTest, Load_DocumentEndingInAHugeScalarIsAnError) {
   const std::string text =
       "kind: ConfigMap\ndata: \"" + std::string(kMaxDocumentBytes, 'x') + "\"\n";
   EXPECT_TRUE(FailsAt(Load(text), "1:1", "", "document is larger than"));
+}
+
+TEST(LoadTest, Load_FlowCollectionOverOneMiBIsAnError) {
+  std::string text = "kind: ConfigMap\ndata: [";
+  while (text.size() <= 2 * kMaxDocumentBytes) text += "a, ";
+  text += "a]\n";
+  EXPECT_TRUE(FailsAt(Load(text), "1:1", "", "document is larger than"));
+}
+
+TEST(LoadTest, Load_TextOverTheFileLimitIsAnError) {
+  const std::string text(kMaxFileBytes + 1, ' ');
+  const absl::StatusOr<Config> config = Load(text);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(MessageOf(config.status()),
+            "routes.yaml: error: config text is larger than the limit of 67108864 bytes");
 }
 
 TEST(LoadTest, Load_ListItemOverOneMiBIsAnError) {
@@ -1221,6 +1284,22 @@ TEST_F(LoadFileTest, Load_UnreadableFileIsPermissionDenied) {
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.status().code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(MessageOf(config.status()), path + ": error: cannot read: Permission denied");
+}
+
+TEST_F(LoadFileTest, Load_FileOverTheLimitIsAnError) {
+  const std::string path = Write("huge.yaml", "");
+  ASSERT_EQ(truncate(path.c_str(), static_cast<off_t>(kMaxFileBytes) + 1), 0);
+  const absl::StatusOr<Config> config = LoadConfigFile(path);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(MessageOf(config.status()),
+            path + ": error: file is larger than the limit of 67108864 bytes");
+}
+
+TEST_F(LoadFileTest, Load_DirectoryIsNotReadable) {
+  const absl::StatusOr<Config> config = LoadConfigFile(dir_);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(MessageOf(config.status()), dir_ + ": error: cannot read: Is a directory");
 }
 
 TEST_F(LoadFileTest, Load_SeveralFilesMergeInOrder) {

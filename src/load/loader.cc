@@ -27,6 +27,7 @@
 #include "llmroute/diagnostic.h"
 #include "llmroute/load.h"
 #include "load/field.h"
+#include "load/json_events.h"
 #include "load/status_macros.h"
 #include "load/yaml_document.h"
 #include "load/yaml_scalar.h"
@@ -166,9 +167,6 @@ class ConfigReader final : public YamlDocumentHandler {
   // read ahead (see OnListItem).
   absl::Status LoadObject(const YamlValue& value, Config& into, ListItems* streamed) {
     const Field doc = Field::Root(&file_, value);
-    if (++objects_ > kMaxObjectsPerFile) {
-      return doc.Error(absl::StrCat("more than ", kMaxObjectsPerFile, " objects in one file"));
-    }
     if (value.kind() != ValueKind::kMapping) {
       return doc.Error(absl::StrCat("a document must be a mapping (a Kubernetes object), got ",
                                     AsAbsl(ValueKindName(value.kind()))));
@@ -181,6 +179,9 @@ class ConfigReader final : public YamlDocumentHandler {
         api_version.has_value() ? std::string_view(api_version->value) : std::string_view();
 
     if (kind.value == "List") return LoadList(doc, value, into, streamed);
+    if (++objects_ > kMaxObjectsPerFile) {
+      return doc.Error(absl::StrCat("more than ", kMaxObjectsPerFile, " objects in one file"));
+    }
     for (const RouteKindInfo& info : kRouteKinds) {
       if (kind.value != info.kind) continue;
       if (api.empty() || std::find(info.api_versions.begin(), info.api_versions.end(), api) ==
@@ -542,9 +543,27 @@ absl::StatusOr<Config> LoadConfigText(std::string_view text, std::string_view fi
         absl::StatusCode::kInvalidArgument, file,
         absl::StrCat("config text is larger than the limit of ", kMaxFileBytes, " bytes"));
   }
-  load_internal::ConfigReader reader(file);
-  LOAD_RETURN_IF_ERROR(load_internal::ParseYamlStream(text, file, kMaxDocumentBytes, reader));
-  return std::move(reader).TakeConfig();
+  using load_internal::ConfigReader;
+  using load_internal::ParseOutcome;
+  std::optional<ParseOutcome> json;
+  if (load_internal::LooksLikeJson(text)) {
+    ConfigReader reader(file);
+    json = load_internal::ParseJsonText(text, file, kMaxDocumentBytes, reader);
+    if (!json->syntax_error_pos.has_value()) {
+      LOAD_RETURN_IF_ERROR(json->status);
+      return std::move(reader).TakeConfig();
+    }
+    // Not JSON after all: YAML in flow style, or several documents. Start over as YAML.
+  }
+  ConfigReader reader(file);
+  const ParseOutcome yaml = load_internal::ParseYamlStream(text, file, kMaxDocumentBytes, reader);
+  if (yaml.status.ok()) return std::move(reader).TakeConfig();
+  // Neither reading worked: the one that got further read what the author meant.
+  if (json.has_value() && yaml.syntax_error_pos.has_value() &&
+      *yaml.syntax_error_pos <= *json->syntax_error_pos) {
+    return json->status;
+  }
+  return yaml.status;
 }
 
 absl::StatusOr<Config> LoadConfigFile(const std::string& path) {

@@ -7,7 +7,8 @@
 #include <limits>
 #include <memory>
 #include <optional>
-#include <sstream>
+#include <istream>
+#include <streambuf>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "llmroute/diagnostic.h"
+#include "load/json_events.h"
 #include "load/yaml_scalar.h"
 #include "yaml-cpp/anchor.h"
 #include "yaml-cpp/depthguard.h"
@@ -60,6 +62,53 @@ absl::Status ErrorAt(std::string_view file, int line0, int column0, std::string 
 // Thrown from inside yaml-cpp's callbacks to stop the parse; caught in ParseYamlStream.
 struct StopParsing {};
 
+std::string TooLargeMessage(int64_t max_document_bytes) {
+  return absl::StrCat("document is larger than the limit of ", max_document_bytes, " bytes");
+}
+
+// Serves the text to yaml-cpp a few kilobytes at a time, and ends it early when the parser
+// reads far past the last value it reported: yaml-cpp reads a whole flow collection (and
+// keeps every token of it, some thirty bytes each) before reporting its first value, so
+// a 64 MiB `[...]` would cost gigabytes before the document size limit could apply.
+class GuardedTextBuffer final : public std::streambuf {
+ public:
+  GuardedTextBuffer(std::string_view text, int64_t max_read_ahead)
+      : text_(text), max_read_ahead_(max_read_ahead) {
+    char* begin = const_cast<char*>(text_.data());  // read only: no put area, no writes
+    setg(begin, begin, begin);
+  }
+
+  // The parser has reported a value at `mark`.
+  void Reached(const YAML::Mark& mark) {
+    if (mark.pos > reached_.pos) reached_ = mark;
+  }
+
+  bool stopped() const { return stopped_; }
+  int64_t bytes_served() const { return egptr() - eback(); }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    const int64_t served = bytes_served();
+    if (served >= static_cast<int64_t>(text_.size())) return traits_type::eof();
+    if (served - reached_.pos > max_read_ahead_) {
+      stopped_ = true;
+      return traits_type::eof();
+    }
+    constexpr int64_t kChunkBytes = 16 * 1024;
+    const int64_t end = std::min<int64_t>(served + kChunkBytes, static_cast<int64_t>(text_.size()));
+    // The whole text before stays readable, so putback always works.
+    setg(eback(), eback() + served, eback() + end);
+    return traits_type::to_int_type(*gptr());
+  }
+
+ private:
+  const std::string_view text_;
+  const int64_t max_read_ahead_;
+  YAML::Mark reached_;
+  bool stopped_ = false;
+};
+
 // Builds one document at a time from yaml-cpp's events and hands it to the handler.
 //
 // Each node is appended to flat arrays; a collection's children are collected on a stack
@@ -68,13 +117,15 @@ struct StopParsing {};
 // routes never holds more than one route's tree.
 class TreeBuilder final : public YAML::EventHandler {
  public:
+  // `buffer`, when given, learns how far the parse has got.
   TreeBuilder(std::string_view file_name, std::string_view text, std::size_t max_document_bytes,
-              YamlDocumentHandler& handler)
+              YamlDocumentHandler& handler, GuardedTextBuffer* buffer)
       : file_name_(file_name),
         text_(text),
         text_size_(static_cast<int64_t>(text.size())),
         max_document_bytes_(static_cast<int64_t>(max_document_bytes)),
-        handler_(handler) {}
+        handler_(handler),
+        buffer_(buffer) {}
 
   // Hands over the last document, which ends where the text ends.
   void FinishStream() {
@@ -83,6 +134,14 @@ class TreeBuilder final : public YAML::EventHandler {
 
   absl::Status TakeError() { return std::move(error_); }
 
+  // Where a "document is larger than the limit" error belongs now: the open list item, or
+  // the document.
+  std::pair<int, int> SizeErrorPlace() const {
+    if (item_.open) return {item_.start.line, item_.start.column};
+    if (root_.has_value()) return {tree_.nodes[*root_].line, tree_.nodes[*root_].column};
+    return {document_start_.line, document_start_.column};
+  }
+
   void OnDocumentStart(const YAML::Mark& mark) override {
     // yaml-cpp 0.7 can loop forever on a stray token (a `,` outside any flow collection),
     // starting empty document after empty document at the same place.
@@ -90,6 +149,7 @@ class TreeBuilder final : public YAML::EventHandler {
       FailAt(mark.line, mark.column, "", UnexpectedContent(mark.pos));
     }
     ++documents_started_;
+    if (buffer_ != nullptr) buffer_->Reached(mark);
     // A document's text runs to where the next one starts.
     if (in_document_) FinishDocument(mark.pos);
     StartDocument(mark);
@@ -205,9 +265,9 @@ class TreeBuilder final : public YAML::EventHandler {
     return "invalid YAML: unexpected content";
   }
 
-  [[noreturn]] void FailTooLarge(int line0, int column0) {
-    FailAt(line0, column0, "",
-           absl::StrCat("document is larger than the limit of ", max_document_bytes_, " bytes"));
+  [[noreturn]] void FailTooLarge() {
+    const auto [line0, column0] = SizeErrorPlace();
+    FailAt(line0, column0, "", TooLargeMessage(max_document_bytes_));
   }
 
   void StartDocument(const YAML::Mark& mark) {
@@ -239,17 +299,13 @@ class TreeBuilder final : public YAML::EventHandler {
 
   // The document's own text (without the items already handed over) up to `end`.
   void CheckDocumentBytes(int64_t end) {
-    if (end - document_start_.pos - streamed_bytes_ <= max_document_bytes_) return;
-    if (root_.has_value()) {
-      const YamlNode& root = tree_.nodes[*root_];
-      FailTooLarge(root.line, root.column);
-    }
-    FailTooLarge(document_start_.line, document_start_.column);
+    if (end - document_start_.pos - streamed_bytes_ > max_document_bytes_) FailTooLarge();
   }
 
   // Every value event starts here: notes a new list item and checks the size limits with
   // `extent`, where the value's text ends at the least.
   void BeforeValue(const YAML::Mark& mark, int64_t extent) {
+    if (buffer_ != nullptr) buffer_->Reached(mark);
     if (!frames_.empty() && frames_.back().streamed) {
       item_.open = true;
       item_.in_root_list = frames_.size() == 1;
@@ -261,9 +317,7 @@ class TreeBuilder final : public YAML::EventHandler {
     }
     if (item_.open) {
       item_.extent = std::max(item_.extent, extent);
-      if (item_.extent - item_.start.pos > max_document_bytes_) {
-        FailTooLarge(item_.start.line, item_.start.column);
-      }
+      if (item_.extent - item_.start.pos > max_document_bytes_) FailTooLarge();
     } else {
       CheckDocumentBytes(extent);
     }
@@ -468,6 +522,7 @@ class TreeBuilder final : public YAML::EventHandler {
   const int64_t text_size_;
   const int64_t max_document_bytes_;
   YamlDocumentHandler& handler_;
+  GuardedTextBuffer* const buffer_;
 
   int64_t documents_started_ = 0;
   bool in_document_ = false;
@@ -483,10 +538,11 @@ class TreeBuilder final : public YAML::EventHandler {
   absl::Status error_;
 };
 
-absl::Status YamlError(std::string_view file_name, const YAML::Mark& mark,
-                       std::string_view message) {
-  return ErrorAt(file_name, mark.line, mark.column, "",
-                 absl::StrCat("invalid YAML: ", AsAbsl(message)));
+ParseOutcome SyntaxError(std::string_view file_name, const YAML::Mark& mark,
+                         std::string_view message) {
+  return ParseOutcome{ErrorAt(file_name, mark.line, mark.column, "",
+                              absl::StrCat("invalid YAML: ", AsAbsl(message))),
+                      mark.pos};
 }
 
 }  // namespace
@@ -562,10 +618,14 @@ std::optional<YamlValue> YamlValue::FindInMerged(std::string_view key, int depth
   return std::nullopt;
 }
 
-absl::Status ParseYamlStream(std::string_view text, std::string_view file_name,
+ParseOutcome ParseYamlStream(std::string_view text, std::string_view file_name,
                              std::size_t max_document_bytes, YamlDocumentHandler& handler) {
-  std::istringstream input{std::string(text)};
-  TreeBuilder builder(file_name, text, max_document_bytes, handler);
+  // Reading ahead this far past the last value is only needed by a document over the limit.
+  constexpr int64_t kReadAheadSlack = 64 * 1024;
+  GuardedTextBuffer buffer(text, static_cast<int64_t>(max_document_bytes) + kReadAheadSlack);
+  std::istream input(&buffer);
+  TreeBuilder builder(file_name, text, max_document_bytes, handler, &buffer);
+  ParseOutcome outcome;
   // yaml-cpp reports problems by throwing; none of it may leave the loader.
   try {
     YAML::Parser parser(input);
@@ -573,17 +633,43 @@ absl::Status ParseYamlStream(std::string_view text, std::string_view file_name,
     }
     builder.FinishStream();
   } catch (const StopParsing&) {
-    return builder.TakeError();
+    outcome.status = builder.TakeError();
   } catch (const YAML::DeepRecursion& e) {
-    return YamlError(file_name, e.mark, "values are nested too deeply");
+    outcome = SyntaxError(file_name, e.mark, "values are nested too deeply");
   } catch (const YAML::Exception& e) {
-    return YamlError(file_name, e.mark, e.msg);
+    outcome = SyntaxError(file_name, e.mark, e.msg);
   } catch (const std::exception& e) {
-    return YamlError(file_name, YAML::Mark::null_mark(), e.what());
+    outcome = SyntaxError(file_name, YAML::Mark::null_mark(), e.what());
   } catch (...) {
-    return YamlError(file_name, YAML::Mark::null_mark(), "unreadable input");
+    outcome = SyntaxError(file_name, YAML::Mark::null_mark(), "unreadable input");
   }
-  return absl::OkStatus();
+  // Whatever happened after the text was cut short does not count.
+  if (buffer.stopped()) {
+    const auto [line0, column0] = builder.SizeErrorPlace();
+    return ParseOutcome{ErrorAt(file_name, line0, column0, "",
+                                TooLargeMessage(static_cast<int64_t>(max_document_bytes))),
+                        buffer.bytes_served()};
+  }
+  return outcome;
+}
+
+ParseOutcome ParseJsonText(std::string_view text, std::string_view file_name,
+                           std::size_t max_document_bytes, YamlDocumentHandler& handler) {
+  TreeBuilder builder(file_name, text, max_document_bytes, handler, /*buffer=*/nullptr);
+  try {
+    if (std::optional<JsonSyntaxError> error = ReadJsonEvents(text, builder)) {
+      return ParseOutcome{ErrorAt(file_name, error->line, error->column, "",
+                                  absl::StrCat("invalid JSON: ", error->message)),
+                          error->pos};
+    }
+    builder.FinishStream();
+  } catch (const StopParsing&) {
+    return ParseOutcome{builder.TakeError(), std::nullopt};
+  } catch (const std::exception& e) {
+    return ParseOutcome{ErrorAt(file_name, -1, -1, "", absl::StrCat("cannot load: ", e.what())),
+                        std::nullopt};
+  }
+  return ParseOutcome{};
 }
 
 }  // namespace llmroute::load_internal

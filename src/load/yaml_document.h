@@ -102,12 +102,26 @@ class YamlDocumentHandler {
   virtual absl::Status OnDocument(const YamlValue& root) = 0;
 };
 
-// Parses every document of `text` (YAML, or JSON, which is YAML). Errors (YAML syntax,
+// What reading a text came to.
+struct ParseOutcome {
+  absl::Status status;
+  // For a syntax error, how far the reader got (a byte offset). Of a failed JSON reading
+  // and a failed YAML reading of one text, the one that got further is the better guess.
+  std::optional<int64_t> syntax_error_pos;
+};
+
+// Reads every document of `text` as YAML (which JSON is, too). Errors (YAML syntax,
 // duplicate keys, a document larger than `max_document_bytes` or with too many values,
 // and whatever the handler returns) are absl::InvalidArgumentError with a
 // `Diagnostic::ToString()` message naming `file_name`, the line and the column.
-absl::Status ParseYamlStream(std::string_view text, std::string_view file_name,
+ParseOutcome ParseYamlStream(std::string_view text, std::string_view file_name,
                              std::size_t max_document_bytes, YamlDocumentHandler& handler);
+
+// Reads `text` as one JSON value, a document, with the same tree, limits and errors as
+// ParseYamlStream but in constant memory for the items of a top-level array or List.
+// A syntax error ("invalid JSON: ...") leaves the handler with a part of the documents.
+ParseOutcome ParseJsonText(std::string_view text, std::string_view file_name,
+                           std::size_t max_document_bytes, YamlDocumentHandler& handler);
 
 }  // namespace llmroute::load_internal
 
