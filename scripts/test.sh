@@ -7,4 +7,5 @@ bash scripts/install-deps.sh
 jobs=$(nproc)
 cmake -S . -B build
 cmake --build build -j"$jobs"
-ctest --test-dir build --output-on-failure -j"$jobs"
+# A hung test fails after 10 minutes instead of using up the whole run.
+ctest --test-dir build --output-on-failure -j"$jobs" --timeout 600
