@@ -12,8 +12,8 @@ llmroute=build/cli/llmroute
 
 echo
 echo "\$ llmroute check examples/quickstart.yaml"
-"$llmroute" check examples/quickstart.yaml
-echo "(no output: no errors, no warnings)"
+diagnostics=$("$llmroute" check examples/quickstart.yaml)
+echo "${diagnostics:-(no output: no errors, no warnings)}"
 
 echo
 echo "\$ llmroute resolve examples/quickstart.yaml --requests examples/requests/all.jsonl"
