@@ -76,7 +76,7 @@ struct CompiledMatch {
 
 // One selectable backend of a rule's first tier with a positive total weight.
 struct WeightedBackend {
-  uint32_t backend = 0;  // index into CompiledTable::backends
+  NamespacedName backend;  // a copy of CompiledTable::backends[i]: one less indirection
   bool has_model_override = false;
   std::string_view model_override;
 };
@@ -109,8 +109,7 @@ struct CompiledRoute {
   StandardHeaderPolicy standard_header;
 };
 
-// Rank lists of one index: for each key, the ranks (positions in HostGroup::ranked) of the
-// matches anchored on it, ascending.
+// Candidate lists of one index: for each key, the matches anchored on it, by rank.
 struct RankIndex {
   uint32_t key = 0;  // header or query slot (unused for path indexes)
   StringMap<Range> ranks_by_value;  // into HostGroup::rank_pool
@@ -121,9 +120,17 @@ struct RankIndex {
 
 // The routes that apply to one hostname (or to requests matching no hostname), with their
 // matches in precedence order and the indexes that find candidates without a scan.
+// One entry of a candidate list: a match, its precedence rank within the group, and the
+// header condition its index lookup already proved (kNone if none), which need not be
+// compared again.
+struct Candidate {
+  uint32_t rank = 0;
+  uint32_t match = 0;
+  uint32_t proven_condition = kNone;
+};
+
 struct HostGroup {
-  std::vector<uint32_t> ranked;     // match ids, best precedence first
-  std::vector<uint32_t> rank_pool;  // the ranks every index refers to
+  std::vector<Candidate> rank_pool;  // the candidate lists every index refers to, each by rank
   RankIndex exact_paths;
   RankIndex path_prefixes;         // key: prefix without trailing '/', never ""
   std::vector<RankIndex> header_values;  // Exact header anchors, one per slot

@@ -447,7 +447,7 @@ class Compiler {
     uint64_t running_sum = 0;
     for (const Ref& ref : tier) {
       WeightedBackend weighted;
-      weighted.backend = ref.backend;
+      weighted.backend = table_->backends[ref.backend];
       if (ref.config->model_name_override.has_value()) {
         weighted.has_model_override = true;
         weighted.model_override = table_->strings.Add(*ref.config->model_name_override);
@@ -611,13 +611,14 @@ class Compiler {
   // condition in this group), so resolve looks candidates up instead of scanning.
   uint32_t BuildGroup(const std::vector<uint32_t>& route_ids, const std::vector<Range>& matches_of_route) {
     HostGroup group;
+    std::vector<uint32_t> ranked;  // match ids, best precedence first
     for (uint32_t route_id : route_ids) {
       for (uint32_t id = matches_of_route[route_id].begin; id < matches_of_route[route_id].end; ++id) {
-        group.ranked.push_back(id);
+        ranked.push_back(id);
       }
       if (table_->routes[route_id].has_standard_header) group.standard_header_routes.push_back(route_id);
     }
-    std::sort(group.ranked.begin(), group.ranked.end(),
+    std::sort(ranked.begin(), ranked.end(),
               [&](uint32_t a, uint32_t b) { return rank_of_match_[a] < rank_of_match_[b]; });
 
     // Candidate anchors of a match, as (index kind, slot, value).
@@ -628,6 +629,7 @@ class Compiler {
       Kind kind;
       uint32_t slot;
       std::string_view value;
+      uint32_t condition = kNone;  // the header condition an exact header anchor proves
       std::string Key() const { return absl::StrCat(std::string(1, kind), slot, ":", AsAbsl(value)); }
     };
     auto anchors_of = [&](const CompiledMatch& match) {
@@ -635,7 +637,7 @@ class Compiler {
       if (match.path_type == MatchType::kExact) anchors.push_back({kExactPath, 0, match.path});
       for (uint32_t c = match.headers.begin; c < match.headers.end; ++c) {
         const ValueCondition& condition = table_->header_conditions[c];
-        if (condition.type == MatchType::kExact) anchors.push_back({kHeader, condition.key, condition.value});
+        if (condition.type == MatchType::kExact) anchors.push_back({kHeader, condition.key, condition.value, c});
       }
       for (uint32_t c = match.queries.begin; c < match.queries.end; ++c) {
         const ValueCondition& condition = table_->query_conditions[c];
@@ -657,17 +659,17 @@ class Compiler {
       return anchors;
     };
     StringMap<uint32_t> anchor_counts;
-    for (uint32_t id : group.ranked) {
+    for (uint32_t id : ranked) {
       for (const Anchor& anchor : anchors_of(table_->matches[id])) ++anchor_counts[anchor.Key()];
     }
     // Ranks per chosen anchor, then flattened into the group's rank pool.
-    std::vector<std::pair<Anchor, std::vector<uint32_t>>> lists;
+    std::vector<std::pair<Anchor, std::vector<Candidate>>> lists;
     StringMap<uint32_t> list_of_key;
-    std::vector<uint32_t> residual;
-    for (uint32_t rank = 0; rank < group.ranked.size(); ++rank) {
-      std::vector<Anchor> anchors = anchors_of(table_->matches[group.ranked[rank]]);
+    std::vector<Candidate> residual;
+    for (uint32_t rank = 0; rank < ranked.size(); ++rank) {
+      std::vector<Anchor> anchors = anchors_of(table_->matches[ranked[rank]]);
       if (anchors.empty()) {
-        residual.push_back(rank);
+        residual.push_back({rank, ranked[rank], kNone});
         continue;
       }
       const Anchor* best = &anchors.front();
@@ -684,9 +686,9 @@ class Compiler {
       }
       auto [it, inserted] = list_of_key.try_emplace(best->Key(), lists.size());
       if (inserted) lists.push_back({*best, {}});
-      lists[it->second].second.push_back(rank);
+      lists[it->second].second.push_back({rank, ranked[rank], best->condition});
     }
-    auto flatten = [&](const std::vector<uint32_t>& ranks) {
+    auto flatten = [&](const std::vector<Candidate>& ranks) {
       Range range{static_cast<uint32_t>(group.rank_pool.size()), 0};
       group.rank_pool.insert(group.rank_pool.end(), ranks.begin(), ranks.end());
       range.end = group.rank_pool.size();

@@ -51,8 +51,11 @@ bool PathHasPrefix(std::string_view path, std::string_view prefix) {
                                       prefix.empty());
 }
 
-bool ConditionsHold(std::span<const ValueCondition> conditions, bool headers, RequestState& state) {
+// `proven`: a condition the candidate's index lookup already established, or null.
+bool ConditionsHold(std::span<const ValueCondition> conditions, bool headers, RequestState& state,
+                    const ValueCondition* proven = nullptr) {
   for (const ValueCondition& condition : conditions) {
+    if (&condition == proven) continue;
     const std::optional<std::string_view> value =
         headers ? state.Header(condition.key) : state.Query(condition.key);
     if (!value.has_value()) return false;
@@ -65,7 +68,8 @@ bool ConditionsHold(std::span<const ValueCondition> conditions, bool headers, Re
   return true;
 }
 
-bool MatchHolds(const CompiledTable& table, const CompiledMatch& match, RequestState& state) {
+bool MatchHolds(const CompiledTable& table, const Candidate& candidate, RequestState& state) {
+  const CompiledMatch& match = table.matches[candidate.match];
   switch (match.path_type) {
     case MatchType::kExact:
       if (state.path() != match.path) return false;
@@ -78,8 +82,11 @@ bool MatchHolds(const CompiledTable& table, const CompiledMatch& match, RequestS
       break;
   }
   if (match.has_method && state.method() != match.method) return false;
+  const ValueCondition* proven = candidate.proven_condition == kNone
+                                     ? nullptr
+                                     : &table.header_conditions[candidate.proven_condition];
   return ConditionsHold({table.header_conditions.data() + match.headers.begin, match.headers.size()},
-                        true, state) &&
+                        true, state, proven) &&
          ConditionsHold({table.query_conditions.data() + match.queries.begin, match.queries.size()},
                         false, state);
 }
@@ -112,7 +119,7 @@ class WinnerSearch {
     for (const RankIndex& index : group_.header_regex_prefixes) {
       if (auto value = state_.Header(index.key)) LookupPrefixes(index, *value);
     }
-    return best_rank_ == kNone ? kNone : group_.ranked[best_rank_];
+    return best_match_;
   }
 
  private:
@@ -131,10 +138,11 @@ class WinnerSearch {
 
   void Scan(Range ranks) {
     for (uint32_t i = ranks.begin; i < ranks.end; ++i) {
-      const uint32_t rank = group_.rank_pool[i];
-      if (rank >= best_rank_) return;
-      if (MatchHolds(table_, table_.matches[group_.ranked[rank]], state_)) {
-        best_rank_ = rank;
+      const Candidate& candidate = group_.rank_pool[i];
+      if (candidate.rank >= best_rank_) return;
+      if (MatchHolds(table_, candidate, state_)) {
+        best_rank_ = candidate.rank;
+        best_match_ = candidate.match;
         return;
       }
     }
@@ -144,6 +152,7 @@ class WinnerSearch {
   const HostGroup& group_;
   RequestState& state_;
   uint32_t best_rank_ = kNone;
+  uint32_t best_match_ = kNone;
 };
 
 enum class HeaderValue { kAbsent, kOne, kConflict };
@@ -239,14 +248,17 @@ void SelectBackend(const CompiledTable& table, const CompiledMatch& match, const
     decision.reason = "the matched rule has no backend with a positive weight";
     return;
   }
-  const uint64_t entropy = request.entropy.has_value() ? *request.entropy : ThreadLocalEntropy();
-  const std::size_t position = PickPosition(
-      {table.running_sums.data() + rule.running_sums.begin, rule.running_sums.size()}, entropy);
+  std::size_t position = 0;  // a tier of one needs no draw
+  if (rule.chosen_tier.size() > 1) {
+    const uint64_t entropy = request.entropy.has_value() ? *request.entropy : ThreadLocalEntropy();
+    position = PickPosition(
+        {table.running_sums.data() + rule.running_sums.begin, rule.running_sums.size()}, entropy);
+  }
   const WeightedBackend& chosen = table.weighted_backends[rule.chosen_tier.begin + position];
   decision.status = DecisionStatus::kRouted;
   decision.http_status = 200;
   decision.via = Via::kRule;
-  decision.backend = table.backends[chosen.backend];
+  decision.backend = chosen.backend;
   if (chosen.has_model_override) decision.model_override = chosen.model_override;
   decision.fallbacks = {table.fallback_pool.data() + rule.fallbacks_begin + position * rule.fallbacks_stride,
                         rule.fallbacks_stride};
