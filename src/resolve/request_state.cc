@@ -77,12 +77,13 @@ RequestState::RequestState(const CompiledTable& table, const Request& request,
 }
 
 uint32_t RequestState::SlotOfHeaderName(std::string_view name) const {
-  if (name.size() > table_.longest_header_name) return kNone;
+  if (name.empty() || name.size() > table_.longest_header_name) return kNone;
   const Range bucket = table_.slot_names_by_length[name.size()];
   if (bucket.size() <= kDirectCompareBucket) {
     for (uint32_t b = bucket.begin; b < bucket.end; ++b) {
       const std::string_view lower = table_.slot_names[b].lower_name;
-      std::size_t k = 0;
+      if (AsciiLower(name[0]) != lower[0]) continue;  // most same-length names differ at once
+      std::size_t k = 1;
       while (k < name.size() && AsciiLower(name[k]) == lower[k]) ++k;
       if (k == name.size()) return table_.slot_names[b].slot;
     }
