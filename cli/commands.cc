@@ -14,6 +14,7 @@
 #include "decision_json.h"
 #include "llmroute/config.h"
 #include "llmroute/decision.h"
+#include "llmroute/explain.h"
 #include "llmroute/load.h"
 #include "llmroute/request.h"
 #include "request_lines.h"
@@ -110,7 +111,9 @@ int FinishOutput(int exit_code) {
   return exit_code;
 }
 
-int ResolveOne(const CommandLine& command_line, const RoutingTable& table) {
+// Resolves the request given by flags and prints its decision as JSON, or, for `explain`,
+// the report of how it was reached.
+int ResolveOne(const CommandLine& command_line, const RoutingTable& table, bool explain) {
   std::string body_buffer;
   std::size_t body_size = 0;
   if (command_line.body_file.has_value()) {
@@ -137,6 +140,10 @@ int ResolveOne(const CommandLine& command_line, const RoutingTable& table) {
   }
   request.entropy = command_line.entropy;
 
+  if (explain) {
+    std::fputs(Explain(table, request).c_str(), stdout);
+    return FinishOutput(kExitOk);
+  }
   // The decision points into `table`, `headers` and `body_buffer`: print it while they live.
   const Decision decision = table.Resolve(request);
   std::string line;
@@ -209,7 +216,7 @@ int RunResolve(const CommandLine& command_line) {
   const std::shared_ptr<const RoutingTable> table = LoadAndCompile(command_line, stderr);
   if (table == nullptr) return kExitConfigError;
   if (command_line.requests_file.has_value()) return ResolveLines(command_line, *table);
-  return ResolveOne(command_line, *table);
+  return ResolveOne(command_line, *table, /*explain=*/false);
 }
 
 int RunModels(const CommandLine& command_line) {
@@ -221,11 +228,10 @@ int RunModels(const CommandLine& command_line) {
   return FinishOutput(kExitOk);
 }
 
-int RunExplain(const CommandLine& /*command_line*/) {
-  // The place for `explain` (SPEC §8): it will load and compile like `resolve`, then print,
-  // for a person, why each candidate match did or did not apply.
-  std::fputs("llmroute: explain is not yet available; use resolve\n", stderr);
-  return kExitUsage;
+int RunExplain(const CommandLine& command_line) {
+  const std::shared_ptr<const RoutingTable> table = LoadAndCompile(command_line, stderr);
+  if (table == nullptr) return kExitConfigError;
+  return ResolveOne(command_line, *table, /*explain=*/true);
 }
 
 }  // namespace llmroute::cli

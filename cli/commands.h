@@ -31,7 +31,7 @@ struct CommandLine {
   std::vector<std::string> files;  // the configuration files, in order
   CompileOptions compile_options;
 
-  // The single request of `resolve` (and, later, `explain`).
+  // The single request of `resolve` and `explain`.
   std::vector<HeaderArgument> headers;
   std::optional<std::string> method;
   std::optional<std::string> host;
@@ -54,7 +54,8 @@ int RunResolve(const CommandLine& command_line);
 // `llmroute models`: the models list as one JSON line.
 int RunModels(const CommandLine& command_line);
 
-// `llmroute explain`: not yet available; says so and returns kExitUsage.
+// `llmroute explain`: for a person, how the request given by flags gets its decision
+// (routes, standard header, each candidate's conditions met or not); kExitOk.
 int RunExplain(const CommandLine& command_line);
 
 }  // namespace llmroute::cli

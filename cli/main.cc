@@ -23,7 +23,7 @@ constexpr std::string_view kSynopsis =
     "  llmroute resolve FILE... [COMPILE OPTIONS] [REQUEST FLAGS]\n"
     "  llmroute resolve FILE... [COMPILE OPTIONS] --requests FILE|-\n"
     "  llmroute models FILE... [COMPILE OPTIONS]\n"
-    "  llmroute explain FILE... [COMPILE OPTIONS] [REQUEST FLAGS]   (not yet available)\n";
+    "  llmroute explain FILE... [COMPILE OPTIONS] [REQUEST FLAGS]\n";
 
 constexpr std::string_view kDetails =
     "\n"
@@ -46,7 +46,9 @@ constexpr std::string_view kDetails =
     "  models    Print the models of x-ai-eg-model Exact matches as one JSON line:\n"
     "              {\"models\": [{\"model\": \"gpt-4o\",\n"
     "                           \"route\": {\"namespace\": \"default\", \"name\": \"r\"}}]}\n"
-    "  explain   Not yet available.\n"
+    "  explain   For a person: the routes for the host, the standard header's verdict,\n"
+    "            each candidate match in precedence order with each condition met or\n"
+    "            not (and the value seen), and the final decision.\n"
     "\n"
     "Compile options:\n"
     "  --standard-header[=NAME]   Enable the standard routing header (NAME defaults to\n"

@@ -9,6 +9,7 @@
 #include "llmroute/config.h"
 #include "llmroute/decision.h"
 #include "llmroute/diagnostic.h"
+#include "llmroute/explain.h"
 #include "llmroute/holder.h"
 #include "llmroute/load.h"
 #include "llmroute/request.h"

@@ -8,14 +8,16 @@
 #include "compile/compiled_table.h"
 #include "llmroute/table.h"
 #include "resolve/request_state.h"
+#include "resolve/resolve_steps.h"
 #include "select/selection.h"
 #include "text/http_text.h"
 
 namespace llmroute {
 namespace internal {
-namespace {
 
+namespace {
 inline re2::StringPiece AsPiece(std::string_view s) { return re2::StringPiece(s.data(), s.size()); }
+}  // namespace
 
 // The longest host name DNS allows, plus room for a trailing dot.
 constexpr std::size_t kMaxHostBytes = 255;
@@ -91,6 +93,8 @@ bool MatchHolds(const CompiledTable& table, const Candidate& candidate, RequestS
                         false, state);
 }
 
+namespace {
+
 // Finds the best-ranked match of the group that holds: each candidate list (residual and
 // index hits) is ranked, so each is walked only until it passes the best found so far.
 class WinnerSearch {
@@ -155,7 +159,7 @@ class WinnerSearch {
   uint32_t best_match_ = kNone;
 };
 
-enum class HeaderValue { kAbsent, kOne, kConflict };
+}  // namespace
 
 // The standard header's value: items of every occurrence (joined by ","), trimmed, empty
 // ones dropped; all must be the same string.
@@ -183,6 +187,8 @@ uint32_t AllowedBackend(const StandardHeaderPolicy& policy, std::string_view val
   auto it = map.find(AsAbsl(value));
   return it == map.end() ? kNone : it->second;
 }
+
+namespace {
 
 Decision Refused(DecisionStatus status, std::string_view reason) {
   Decision decision;

@@ -108,10 +108,5 @@ case_ "only one of --body - and --requests - may read standard input"
 run resolve "$QUICKSTART" --body - --requests - </dev/null
 expect_usage_error '--requests'
 
-case_ "explain is not available yet"
-run explain "$QUICKSTART"
-expect_code 2
-expect_stdout_empty
-expect_stderr_matches 'explain is not yet available'
 
 finish

@@ -1,0 +1,219 @@
+// Explain: the decision of resolve, retold step by step for a person (slow path).
+#include "llmroute/explain.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "body/model_extractor.h"
+#include "compile/compiled_table.h"
+#include "resolve/request_state.h"
+#include "resolve/resolve_steps.h"
+
+namespace llmroute {
+namespace internal {
+namespace {
+
+absl::string_view V(std::string_view s) { return {s.data(), s.size()}; }
+
+std::string Quoted(std::string_view s) { return absl::StrCat("\"", V(s), "\""); }
+
+std::string Name(const NamespacedName& name) { return absl::StrCat(V(name.namespace_), "/", V(name.name)); }
+
+std::string_view TypeName(MatchType type) {
+  switch (type) {
+    case MatchType::kExact: return "Exact";
+    case MatchType::kPathPrefix: return "PathPrefix";
+    case MatchType::kRegularExpression: return "RegularExpression";
+  }
+  return "";
+}
+
+// slot → name, the inverse of the table's name maps.
+std::vector<std::string_view> NamesBySlot(const StringMap<uint32_t>& slots) {
+  std::vector<std::string_view> names(slots.size());
+  for (const auto& [name, slot] : slots) names[slot] = name;
+  return names;
+}
+
+class Explainer {
+ public:
+  Explainer(const CompiledTable& table, const Request& request)
+      : table_(table), request_(request), header_names_(NamesBySlot(table.header_slots)),
+        query_names_(NamesBySlot(table.query_slots)) {}
+
+  std::string Run(const Decision& decision) {
+    absl::StrAppend(&out_, "request: ", V(request_.method), " ", V(request_.path), " host ",
+                    request_.host.empty() ? "(none)" : Quoted(request_.host), ", ",
+                    request_.headers.size(), " headers", request_.body ? ", with a body" : "", "\n");
+    std::optional<std::string_view> body_model;
+    if (request_.body.has_value()) {
+      const BodyModel extracted = ExtractModel(*request_.body, request_.body_padding);
+      switch (extracted.status) {
+        case BodyModel::Status::kBadBody:
+          absl::StrAppend(&out_, "body: ", V(extracted.reason), "\n");
+          return Finish(decision);
+        case BodyModel::Status::kNoModel:
+          absl::StrAppend(&out_, "body: no \"model\" string; the ", table_.model_header,
+                          " header is dropped\n");
+          break;
+        case BodyModel::Status::kModel:
+          model_copy_ = std::string(extracted.model);
+          body_model = model_copy_;
+          absl::StrAppend(&out_, "body: model ", Quoted(model_copy_), " replaces the ",
+                          table_.model_header, " header\n");
+          break;
+      }
+    }
+    RequestState state(table_, request_, ResolveScratch::ForThisThread(), request_.body.has_value(),
+                       body_model);
+    const HostGroup* group = GroupForHost(table_, request_.host);
+    if (group == nullptr) {
+      absl::StrAppend(&out_, "routes: none applies to this host\n");
+      return Finish(decision);
+    }
+    std::vector<Candidate> candidates = group->rank_pool;
+    std::sort(candidates.begin(), candidates.end(),
+              [](const Candidate& a, const Candidate& b) { return a.rank < b.rank; });
+    DescribeRoutes(*group, candidates);
+    DescribeStandardHeader(*group, state);
+    absl::StrAppend(&out_, "candidates, in precedence order:\n");
+    for (const Candidate& candidate : candidates) DescribeCandidate(candidate, state);
+    return Finish(decision);
+  }
+
+ private:
+  std::string Finish(const Decision& decision) {
+    absl::StrAppend(&out_, "decision: ", V(StatusName(decision.status)), " (", decision.http_status, ")");
+    if (decision.backend) absl::StrAppend(&out_, " backend ", Name(*decision.backend));
+    if (decision.via != Via::kNone) absl::StrAppend(&out_, " via ", V(ViaName(decision.via)));
+    if (decision.route) absl::StrAppend(&out_, " route ", Name(*decision.route));
+    if (decision.rule) absl::StrAppend(&out_, " rule ", *decision.rule);
+    if (decision.match) absl::StrAppend(&out_, " match ", *decision.match);
+    if (!decision.fallbacks.empty()) {
+      absl::StrAppend(&out_, " fallbacks");
+      for (const NamespacedName& fallback : decision.fallbacks) absl::StrAppend(&out_, " ", Name(fallback));
+    }
+    if (!decision.reason.empty()) absl::StrAppend(&out_, ": ", V(decision.reason));
+    out_ += '\n';
+    return std::move(out_);
+  }
+
+  void DescribeRoutes(const HostGroup& group, const std::vector<Candidate>& candidates) {
+    std::vector<uint32_t> routes;
+    for (const Candidate& candidate : candidates) routes.push_back(table_.matches[candidate.match].route);
+    for (uint32_t route : group.standard_header_routes) routes.push_back(route);
+    std::sort(routes.begin(), routes.end());
+    routes.erase(std::unique(routes.begin(), routes.end()), routes.end());
+    absl::StrAppend(&out_, "routes for this host, in route order:");
+    for (uint32_t route : routes) absl::StrAppend(&out_, " ", Name(table_.routes[route].name));
+    out_ += '\n';
+  }
+
+  void DescribeStandardHeader(const HostGroup& group, RequestState& state) {
+    if (group.standard_header_routes.empty()) {
+      absl::StrAppend(&out_, "standard header: no route here enables it\n");
+      return;
+    }
+    for (uint32_t route_id : group.standard_header_routes) {
+      const CompiledRoute& route = table_.routes[route_id];
+      const StandardHeaderPolicy& policy = route.standard_header;
+      absl::StrAppend(&out_, "standard header of ", Name(route.name), ": ", V(header_names_[policy.slot]));
+      const std::optional<std::string_view> joined = state.Header(policy.slot);
+      std::string_view value;
+      if (!joined) {
+        absl::StrAppend(&out_, " absent: passed over\n");
+        continue;
+      }
+      switch (ParseStandardHeader(*joined, value)) {
+        case HeaderValue::kAbsent:
+          absl::StrAppend(&out_, " empty: passed over\n");
+          continue;
+        case HeaderValue::kConflict:
+          absl::StrAppend(&out_, " holds conflicting values ", Quoted(*joined), ": bad request\n");
+          return;
+        case HeaderValue::kOne:
+          break;
+      }
+      if (AllowedBackend(policy, value) != kNone) {
+        absl::StrAppend(&out_, " = ", Quoted(value), ": allowed, routes the request\n");
+        return;
+      }
+      absl::StrAppend(&out_, " = ", Quoted(value), ": not allowed (",
+                      policy.on_disallowed == OnDisallowed::kReject ? "Reject" : "UseRules", ")\n");
+    }
+  }
+
+  void DescribeValue(std::string_view what, std::string_view name, MatchType type, std::string_view expected,
+                     const std::optional<std::string_view>& seen, bool met) {
+    absl::StrAppend(&out_, "      ", met ? "met:     " : "not met: ", V(what), " ",
+                    name.empty() ? "" : absl::StrCat(V(name), " "), V(TypeName(type)), " ",
+                    Quoted(expected), ", seen ",
+                    seen ? Quoted(*seen) : std::string("nothing"), "\n");
+  }
+
+  void DescribeCandidate(const Candidate& candidate, RequestState& state) {
+    const CompiledMatch& match = table_.matches[candidate.match];
+    const CompiledRule& rule = table_.rules[match.rule];
+    const bool holds = MatchHolds(table_, Candidate{candidate.rank, candidate.match, kNone}, state);
+    absl::StrAppend(&out_, "  #", candidate.rank + 1, " ", Name(table_.routes[match.route].name), " rule ",
+                    rule.index, rule.has_name ? absl::StrCat(" (", V(rule.name), ")") : "", " match ",
+                    match.match_index, holds ? ": MATCHES" : ": no", "\n");
+    // Each condition on its own, as MatchHolds checks them.
+    const std::string_view path = state.path();
+    bool path_met = false;
+    std::string expected_path(match.path);
+    switch (match.path_type) {
+      case MatchType::kExact: path_met = path == match.path; break;
+      case MatchType::kPathPrefix:
+        path_met = PathHasPrefix(path, match.path);
+        expected_path = match.path.empty() ? "/" : expected_path;
+        break;
+      case MatchType::kRegularExpression:
+        path_met = RE2::FullMatch(re2::StringPiece(path.data(), path.size()), *match.path_regex);
+        break;
+    }
+    DescribeValue("path", "", match.path_type, expected_path, path, path_met);
+    if (match.has_method) {
+      DescribeValue("method", "", MatchType::kExact, match.method, request_.method,
+                    request_.method == match.method);
+    }
+    for (uint32_t c = match.headers.begin; c < match.headers.end; ++c) {
+      const ValueCondition& condition = table_.header_conditions[c];
+      const std::optional<std::string_view> seen = state.Header(condition.key);
+      DescribeValue("header", header_names_[condition.key], condition.type, condition.value, seen,
+                    Holds(condition, seen));
+    }
+    for (uint32_t c = match.queries.begin; c < match.queries.end; ++c) {
+      const ValueCondition& condition = table_.query_conditions[c];
+      const std::optional<std::string_view> seen = state.Query(condition.key);
+      DescribeValue("query", query_names_[condition.key], condition.type, condition.value, seen,
+                    Holds(condition, seen));
+    }
+  }
+
+  static bool Holds(const ValueCondition& condition, const std::optional<std::string_view>& seen) {
+    if (!seen) return false;
+    if (condition.type == MatchType::kExact) return *seen == condition.value;
+    return RE2::FullMatch(re2::StringPiece(seen->data(), seen->size()), *condition.regex);
+  }
+
+  const CompiledTable& table_;
+  const Request& request_;
+  std::vector<std::string_view> header_names_;
+  std::vector<std::string_view> query_names_;
+  std::string model_copy_;
+  std::string out_;
+};
+
+}  // namespace
+}  // namespace internal
+
+std::string Explain(const RoutingTable& table, const Request& request) {
+  // Resolve first: the decision is the one resolve gives; the report retells its steps.
+  const Decision decision = table.Resolve(request);
+  return internal::Explainer(table.compiled(), request).Run(decision);
+}
+
+}  // namespace llmroute

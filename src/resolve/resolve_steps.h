@@ -1,0 +1,32 @@
+// The steps of resolve that `explain` repeats to say why (defined in resolve.cc).
+#ifndef LLMROUTE_RESOLVE_RESOLVE_STEPS_H_
+#define LLMROUTE_RESOLVE_RESOLVE_STEPS_H_
+
+#include <string_view>
+
+#include "compile/compiled_table.h"
+#include "resolve/request_state.h"
+
+namespace llmroute::internal {
+
+// The routes that apply to the host: the group of its most specific matching hostname,
+// else the routes without hostnames; null when none apply.
+const HostGroup* GroupForHost(const CompiledTable& table, std::string_view raw_host);
+
+// Segment-wise prefix; `prefix` has no trailing '/' ("" matches every path).
+bool PathHasPrefix(std::string_view path, std::string_view prefix);
+
+// Whether every condition of the candidate's match holds for the request.
+bool MatchHolds(const CompiledTable& table, const Candidate& candidate, RequestState& state);
+
+enum class HeaderValue { kAbsent, kOne, kConflict };
+
+// The standard header's value from its joined occurrences (SPEC §3).
+HeaderValue ParseStandardHeader(std::string_view joined, std::string_view& value);
+
+// The backend the route's allowlist gives for `value`, or kNone.
+uint32_t AllowedBackend(const StandardHeaderPolicy& policy, std::string_view value);
+
+}  // namespace llmroute::internal
+
+#endif  // LLMROUTE_RESOLVE_RESOLVE_STEPS_H_
