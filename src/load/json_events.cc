@@ -16,8 +16,15 @@ namespace llmroute::load_internal {
 namespace {
 
 constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
-const std::string kQuotedTag = "!";  // yaml-cpp's tag for a quoted scalar
-const std::string kPlainTag = "?";   // and for a plain one
+// yaml-cpp's tags for a quoted and a plain scalar (its handler takes std::string).
+const std::string& QuotedTag() {
+  static const std::string* const tag = new std::string("!");
+  return *tag;
+}
+const std::string& PlainTag() {
+  static const std::string* const tag = new std::string("?");
+  return *tag;
+}
 
 bool IsJsonWhitespace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -115,7 +122,7 @@ class JsonEventReader {
         if (Peek() != '"') Fail("expected a string key in double quotes");
         const YAML::Mark mark = Here();
         const std::string key = ReadString();
-        handler_.OnScalar(mark, kQuotedTag, YAML::NullAnchor, key);
+        handler_.OnScalar(mark, QuotedTag(), YAML::NullAnchor, key);
         expect = Expect::kColon;
         continue;
       }
@@ -134,25 +141,25 @@ class JsonEventReader {
         ++pos_;
         open.push_back(c);
         if (c == '{') {
-          handler_.OnMapStart(mark, kPlainTag, YAML::NullAnchor, YAML::EmitterStyle::Flow);
+          handler_.OnMapStart(mark, PlainTag(), YAML::NullAnchor, YAML::EmitterStyle::Flow);
           expect = Expect::kKeyOrObjectEnd;
         } else {
-          handler_.OnSequenceStart(mark, kPlainTag, YAML::NullAnchor, YAML::EmitterStyle::Flow);
+          handler_.OnSequenceStart(mark, PlainTag(), YAML::NullAnchor, YAML::EmitterStyle::Flow);
           expect = Expect::kValueOrArrayEnd;
         }
         continue;
       }
       if (c == '"') {
         const std::string value = ReadString();
-        handler_.OnScalar(mark, kQuotedTag, YAML::NullAnchor, value);
+        handler_.OnScalar(mark, QuotedTag(), YAML::NullAnchor, value);
       } else if (ConsumeWord("null")) {
         handler_.OnNull(mark, YAML::NullAnchor);
       } else if (ConsumeWord("true")) {
-        handler_.OnScalar(mark, kPlainTag, YAML::NullAnchor, "true");
+        handler_.OnScalar(mark, PlainTag(), YAML::NullAnchor, "true");
       } else if (ConsumeWord("false")) {
-        handler_.OnScalar(mark, kPlainTag, YAML::NullAnchor, "false");
+        handler_.OnScalar(mark, PlainTag(), YAML::NullAnchor, "false");
       } else if (c == '-' || IsDigit(c)) {
-        handler_.OnScalar(mark, kPlainTag, YAML::NullAnchor, std::string(ReadNumber()));
+        handler_.OnScalar(mark, PlainTag(), YAML::NullAnchor, std::string(ReadNumber()));
       } else {
         Fail("expected a JSON value");
       }
@@ -268,14 +275,30 @@ class JsonEventReader {
       const char escape = Peek();
       ++pos_;
       switch (escape) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u': {
           uint32_t code_point = ReadHex4();
           if (code_point >= 0xDC00 && code_point <= 0xDFFF) Fail("lone low surrogate in \\u");

@@ -4,10 +4,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <istream>
 #include <limits>
 #include <memory>
 #include <optional>
-#include <istream>
 #include <streambuf>
 #include <string>
 #include <string_view>
