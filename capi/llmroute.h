@@ -1,0 +1,309 @@
+/* llmroute C API: which backend gets this LLM request?
+ *
+ *   text --llmroute_table_compile_*--> llmroute_table_t --llmroute_resolve--> decision
+ *
+ * A thin C99 ABI over the C++ library (include/llmroute/), for proxies written in C and for
+ * LuaJIT FFI and Python ctypes, which call it without a compiler. The behaviour is the C++
+ * library's (SPEC §3-7); this header says only how to call it.
+ *
+ * CONVENTIONS (they hold for every declaration below unless it says otherwise)
+ *
+ * Names. Every symbol starts with llmroute_ or LLMROUTE_.
+ *
+ * Objects. Opaque handles, each made by one function and released by one free function:
+ *   llmroute_compile_options_t  llmroute_compile_options_create  .. llmroute_compile_options_free
+ *   llmroute_table_t            llmroute_table_compile_{text,file,files}, llmroute_table_ref,
+ *                               llmroute_holder_acquire         .. llmroute_table_free
+ *   llmroute_holder_t           llmroute_holder_create          .. llmroute_holder_free
+ * Every *_free accepts NULL and does nothing with it. A handle must not be used after it
+ * is freed.
+ *
+ * Tables are reference counted. A llmroute_table_t* is one reference to an immutable
+ * compiled table. llmroute_table_ref adds a reference (returns the same pointer);
+ * llmroute_table_free drops one; the table is destroyed when the last is dropped. A
+ * holder keeps its own reference to its current table; llmroute_holder_acquire gives the
+ * caller a new one. Whoever received a reference releases it, once.
+ *
+ * Strings in. Pointer and length (llmroute_string_t, or a `const char*` with a `size_t`
+ * length next to it): no NUL terminator is needed or read; bytes are bytes. A NULL pointer
+ * with length 0 is the empty string unless the field says NULL means "absent". The
+ * library keeps no pointer to an input after the call returns, except that a decision's
+ * `model` may point into the request (below).
+ *
+ * Strings out. llmroute_string_t, not NUL-terminated. `data == NULL` means absent (null
+ * in the CLI's JSON); an empty but present string has a non-NULL `data` and `len == 0`.
+ * They point into the table, valid while the caller holds a reference to it: a decision
+ * never outlives its table if the caller resolves with a table reference it holds and
+ * reads the decision before releasing that reference. The one exception is a decision's
+ * `model`: it points into the request's header value or body, or, when the body's model
+ * string had JSON escapes, into a per-thread buffer that the same thread's next
+ * llmroute_resolve overwrites; copy it before either changes. Names returned as
+ * `const char*` (version, *_name) are static NUL-terminated strings.
+ *
+ * Errors. Functions that can fail return an int32_t code: LLMROUTE_OK (0) or one of
+ * enum llmroute_error (llmroute_error_name gives its name). No C++ exception crosses this
+ * boundary; a function that would throw returns LLMROUTE_ERROR_OUT_OF_MEMORY or
+ * LLMROUTE_ERROR_INTERNAL instead. Functions with a `char** errptr` argument, on failure,
+ * free the message already in *errptr (if not NULL) and store a NUL-terminated message
+ * made with malloc, which the caller frees with llmroute_free; on success they leave
+ * *errptr alone. errptr itself may be NULL (no message wanted). A configuration error's
+ * message is exactly the line the CLI prints:
+ *   "routes.yaml:14:11: error: spec.rules[2].matches[0].headers[1].value: invalid ..."
+ * Results are written to out-parameters only on success.
+ *
+ * Thread-safety. A table is immutable: any number of threads may resolve against it, read
+ * its models and warnings, and ref/free references to it at once, without locks.
+ * llmroute_resolve allocates nothing, takes no lock of ours and writes only to *out and
+ * per-thread scratch. A holder may be swapped, acquired from and read by any threads at
+ * once. Compile options are plain values: do not change one while another thread reads it.
+ *
+ * ABI growth. The library's soname changes only when a declared function, struct field or
+ * enum value changes meaning. Otherwise versions only add: new functions, new enum values
+ * (treat an unknown value as "unknown"; the *_name functions return "unknown"), and new
+ * fields appended at the end of the two structs that cross by pointer,
+ * llmroute_request_t and llmroute_decision_t. Both start with `size_t struct_size`, which
+ * the caller sets to sizeof of the struct it was compiled with:
+ *   - a library that knows more fields than struct_size covers uses their defaults (for a
+ *     request) or does not write them (for a decision);
+ *   - a request larger than the library knows must hold only zero bytes past what the
+ *     library knows, or llmroute_resolve returns LLMROUTE_ERROR_INVALID_ARGUMENT (a newer
+ *     caller asked for something this library cannot do); every field is designed so that
+ *     zero means "not used";
+ *   - a decision larger than the library knows gets zero bytes past what the library
+ *     knows (every field is designed so that zero means "absent");
+ *   - struct_size smaller than the first version of the struct is
+ *     LLMROUTE_ERROR_INVALID_ARGUMENT.
+ * Zero-initialize these structs (`= {0}` or memset) and set struct_size. The small structs
+ * that only come out (llmroute_string_t, llmroute_name_t, llmroute_header_t) never change.
+ *
+ * The declarations between the BEGIN and END markers use no macro, so LuaJIT's ffi.cdef
+ * can take them as they are.
+ */
+#ifndef LLMROUTE_C_H_
+#define LLMROUTE_C_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LLMROUTE_VERSION_MAJOR 0
+#define LLMROUTE_VERSION_MINOR 1
+#define LLMROUTE_VERSION_PATCH 0
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC visibility push(default)
+#endif
+
+/* BEGIN llmroute declarations */
+
+typedef struct llmroute_compile_options_t llmroute_compile_options_t;
+typedef struct llmroute_table_t llmroute_table_t;
+typedef struct llmroute_holder_t llmroute_holder_t;
+
+/* Result codes of functions that can fail. */
+enum llmroute_error {
+  LLMROUTE_OK = 0,
+  LLMROUTE_ERROR_INVALID_ARGUMENT = 1,  /* a NULL handle, an index out of range, a bad size */
+  LLMROUTE_ERROR_CONFIG = 2,            /* the configuration does not load or compile */
+  LLMROUTE_ERROR_NOT_FOUND = 3,         /* a configuration file does not exist */
+  LLMROUTE_ERROR_PERMISSION_DENIED = 4, /* a configuration file may not be read */
+  LLMROUTE_ERROR_IO = 5,                /* reading a configuration file failed otherwise */
+  LLMROUTE_ERROR_OUT_OF_MEMORY = 6,
+  LLMROUTE_ERROR_INTERNAL = 7
+};
+
+/* A decision's status (SPEC §7). */
+enum llmroute_status {
+  LLMROUTE_STATUS_ROUTED = 0,              /* 200: a backend was chosen */
+  LLMROUTE_STATUS_NO_ROUTE = 1,            /* 404: no rule matched, no standard header applied */
+  LLMROUTE_STATUS_BACKEND_NOT_ALLOWED = 2, /* 400: the standard header named a refused backend */
+  LLMROUTE_STATUS_BAD_REQUEST = 3,         /* 400: conflicting header values; unusable body */
+  LLMROUTE_STATUS_NO_BACKEND = 4           /* 500: the matched rule has no selectable backend */
+};
+
+/* What decided. */
+enum llmroute_via {
+  LLMROUTE_VIA_NONE = 0,           /* not routed, no standard header involved */
+  LLMROUTE_VIA_RULE = 1,           /* a rule matched */
+  LLMROUTE_VIA_STANDARD_HEADER = 2 /* the standard routing header decided */
+};
+
+/* Which backends the standard header may name, for routes without their own section. */
+enum llmroute_allowed_backends {
+  LLMROUTE_ALLOWED_RULES_ONLY = 0,   /* the backends in the route's backendRefs */
+  LLMROUTE_ALLOWED_SAME_NAMESPACE = 1 /* every known backend in the route's namespace */
+};
+
+/* What a route answers when the standard header names a backend it does not allow. */
+enum llmroute_on_disallowed {
+  LLMROUTE_ON_DISALLOWED_REJECT = 0,   /* backend_not_allowed */
+  LLMROUTE_ON_DISALLOWED_USE_RULES = 1 /* ignore the header, the rules decide */
+};
+
+typedef struct llmroute_string_t {
+  const char* data; /* NULL: absent */
+  size_t len;
+} llmroute_string_t;
+
+typedef struct llmroute_name_t {
+  llmroute_string_t ns; /* namespace */
+  llmroute_string_t name;
+} llmroute_name_t;
+
+/* One request header as received. Names compare case-insensitively; a name given several
+ * times is matched as its values joined by "," in the order given. */
+typedef struct llmroute_header_t {
+  llmroute_string_t name;
+  llmroute_string_t value;
+} llmroute_header_t;
+
+/* The request: views of memory the caller owns, read during llmroute_resolve only (except
+ * for the decision's `model`, see CONVENTIONS). */
+typedef struct llmroute_request_t {
+  size_t struct_size;       /* sizeof(llmroute_request_t) */
+  llmroute_string_t method; /* data NULL: "GET"; compared exactly ("post" is not "POST") */
+  llmroute_string_t host;   /* data NULL: no host; ":port" stripped, case-insensitive */
+  llmroute_string_t path;   /* data NULL: "/"; path and query string, the path ends at '?' */
+  const llmroute_header_t* headers; /* header_count entries (NULL when 0) */
+  size_t header_count;
+  llmroute_string_t body;   /* data NULL: no body; else exactly one JSON object (SPEC §5) */
+  size_t body_padding;      /* readable bytes after the body; >= 64: parsed in place */
+  uint64_t entropy;         /* used when has_entropy != 0 (SPEC §6) */
+  int32_t has_entropy;      /* 0: a per-thread generator draws the entropy */
+  int32_t reserved;         /* must be 0 */
+} llmroute_request_t;
+
+/* The decision (SPEC §7), written by llmroute_resolve into memory the caller owns. */
+typedef struct llmroute_decision_t {
+  size_t struct_size;  /* sizeof(llmroute_decision_t), set by the caller */
+  int32_t status;      /* enum llmroute_status */
+  int32_t http_status; /* 200, 404, 400, 400, 500 */
+  int32_t via;         /* enum llmroute_via */
+  int32_t rule;        /* index in the route's spec.rules; -1: none */
+  int32_t match;       /* index in the rule's matches (0: implicit match); -1: none */
+  int32_t reserved;
+  llmroute_name_t backend;          /* name.data NULL: none (only routed has one) */
+  llmroute_name_t route;            /* name.data NULL: none */
+  llmroute_string_t rule_name;      /* the rule's name, if it has one */
+  llmroute_string_t model;          /* the model header's value or the body's model */
+  llmroute_string_t model_override; /* the chosen backendRef's modelNameOverride */
+  llmroute_string_t reason;         /* why not routed; data NULL when routed */
+  size_t fallback_count;            /* read them with llmroute_decision_fallback */
+  const void* fallbacks;            /* private to the library */
+} llmroute_decision_t;
+
+/* Version: "0.1.0", and 100 (major * 10000 + minor * 100 + patch). */
+const char* llmroute_version(void);
+int32_t llmroute_version_number(void);
+
+/* Names: "ok", "invalid_argument", "config", "not_found", "permission_denied", "io",
+ * "out_of_memory", "internal". */
+const char* llmroute_error_name(int32_t code);
+/* "routed", "no_route", "backend_not_allowed", "bad_request", "no_backend". */
+const char* llmroute_status_name(int32_t status);
+/* "" (none), "rule", "standard_header". */
+const char* llmroute_via_name(int32_t via);
+/* 200, 404, 400, 400, 500; 0 for an unknown status. */
+int32_t llmroute_http_status(int32_t status);
+
+/* Frees a message from an errptr (or NULL). */
+void llmroute_free(void* ptr);
+
+/* Compile options: defaults as the C++ CompileOptions (model header "x-ai-eg-model",
+ * standard header off, "x-ai-gateway-backend", RulesOnly, Reject). Returns NULL only when
+ * out of memory. */
+llmroute_compile_options_t* llmroute_compile_options_create(void);
+void llmroute_compile_options_free(llmroute_compile_options_t* options);
+/* The header that carries the model (SPEC §5). */
+int32_t llmroute_compile_options_set_model_header(llmroute_compile_options_t* options,
+                                                  const char* name, size_t name_len);
+/* Enables (nonzero) the standard header for routes that have no standardRoutingHeader
+ * section; a route's own section always wins as a whole. */
+int32_t llmroute_compile_options_set_standard_header(llmroute_compile_options_t* options,
+                                                     int32_t enabled);
+int32_t llmroute_compile_options_set_standard_header_name(llmroute_compile_options_t* options,
+                                                          const char* name, size_t name_len);
+/* enum llmroute_allowed_backends; another value: LLMROUTE_ERROR_INVALID_ARGUMENT. */
+int32_t llmroute_compile_options_set_allowed_backends(llmroute_compile_options_t* options,
+                                                      int32_t policy);
+/* enum llmroute_on_disallowed; another value: LLMROUTE_ERROR_INVALID_ARGUMENT. */
+int32_t llmroute_compile_options_set_on_disallowed(llmroute_compile_options_t* options,
+                                                   int32_t action);
+
+/* Loads and compiles configuration text (YAML or JSON, SPEC §2). `options` NULL: the
+ * defaults. `file_name` is used only in messages (may be NULL, 0). On success stores a new
+ * table reference in *table. Errors: LLMROUTE_ERROR_CONFIG with the message in *errptr;
+ * LLMROUTE_ERROR_INVALID_ARGUMENT when table is NULL. */
+int32_t llmroute_table_compile_text(const llmroute_compile_options_t* options, const char* text,
+                                    size_t text_len, const char* file_name, size_t file_name_len,
+                                    llmroute_table_t** table, char** errptr);
+/* Reads, loads and compiles one file. Errors also LLMROUTE_ERROR_NOT_FOUND,
+ * LLMROUTE_ERROR_PERMISSION_DENIED and LLMROUTE_ERROR_IO, with the message. */
+int32_t llmroute_table_compile_file(const llmroute_compile_options_t* options, const char* path,
+                                    size_t path_len, llmroute_table_t** table, char** errptr);
+/* Several files forming one configuration, in order. */
+int32_t llmroute_table_compile_files(const llmroute_compile_options_t* options,
+                                     const llmroute_string_t* paths, size_t path_count,
+                                     llmroute_table_t** table, char** errptr);
+/* Adds a reference; returns `table`. */
+llmroute_table_t* llmroute_table_ref(llmroute_table_t* table);
+/* Drops a reference. */
+void llmroute_table_free(llmroute_table_t* table);
+
+/* Decides which backend gets `request`, into *out (whose struct_size the caller set).
+ * Allocates nothing once the thread has warmed up; thread-safe. Returns LLMROUTE_OK, or
+ * LLMROUTE_ERROR_INVALID_ARGUMENT for a NULL argument, a bad struct_size, a nonzero
+ * `reserved`, or headers NULL with header_count > 0 (then *out is not written). The
+ * decision's strings point into `table`: read them while you hold the reference. */
+int32_t llmroute_resolve(const llmroute_table_t* table, const llmroute_request_t* request,
+                         llmroute_decision_t* out);
+/* The decision's index-th fallback (0 <= index < fallback_count), in retry order. */
+int32_t llmroute_decision_fallback(const llmroute_decision_t* decision, size_t index,
+                                   llmroute_name_t* out);
+
+/* The models list (every Exact value of the model header, with its route, de-duplicated,
+ * in route order then rule order): its length, and its index-th entry. */
+size_t llmroute_table_model_count(const llmroute_table_t* table);
+int32_t llmroute_table_model(const llmroute_table_t* table, size_t index,
+                             llmroute_string_t* model, llmroute_name_t* route);
+/* The compile warnings, each one CLI line ("file:line:col: warning: field: message"). */
+size_t llmroute_table_warning_count(const llmroute_table_t* table);
+int32_t llmroute_table_warning(const llmroute_table_t* table, size_t index,
+                               llmroute_string_t* message);
+/* The model header name the table reads (lower-cased). */
+int32_t llmroute_table_model_header(const llmroute_table_t* table, llmroute_string_t* name);
+
+/* A holder publishes the current table of a configuration that reloads: one thread swaps
+ * a newly compiled table in, the others acquire the current one and resolve with it.
+ * Returns NULL when `initial` is NULL or out of memory; the holder takes its own reference
+ * to `initial` (the caller keeps and frees its own). Freeing the holder drops its
+ * reference; tables acquired from it stay valid until released. */
+llmroute_holder_t* llmroute_holder_create(llmroute_table_t* initial);
+void llmroute_holder_free(llmroute_holder_t* holder);
+/* Publishes `next` (the holder takes its own reference) and drops the holder's reference
+ * to the previous table. Threads resolving with a reference they acquired go on safely. */
+int32_t llmroute_holder_swap(llmroute_holder_t* holder, llmroute_table_t* next);
+/* A new reference to the current table (NULL only for a NULL holder); release it with
+ * llmroute_table_free. Takes the holder's mutex for a few instructions. */
+llmroute_table_t* llmroute_holder_acquire(const llmroute_holder_t* holder);
+/* How many times the holder was swapped: one atomic load, no lock. A worker that keeps a
+ * reference between requests acquires again only when this changed:
+ *   uint64_t g = llmroute_holder_generation(h);   (read it before acquiring)
+ *   if (g != mine_generation) { llmroute_table_free(mine); mine = llmroute_holder_acquire(h);
+ *                               mine_generation = g; } */
+uint64_t llmroute_holder_generation(const llmroute_holder_t* holder);
+
+/* END llmroute declarations */
+
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC visibility pop
+#endif
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* LLMROUTE_C_H_ */

@@ -1,0 +1,490 @@
+// The C ABI (capi/llmroute.h) over the public C++ API (include/llmroute/).
+//
+// Every entry point catches whatever the C++ side may throw (allocation failure, mostly)
+// and turns it into a result code; no exception and no C++ type crosses the boundary.
+#include "llmroute.h"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "llmroute/config.h"
+#include "llmroute/decision.h"
+#include "llmroute/diagnostic.h"
+#include "llmroute/load.h"
+#include "llmroute/request.h"
+#include "llmroute/table.h"
+
+struct llmroute_compile_options_t {
+  llmroute::CompileOptions options;
+};
+
+// One reference-counted compiled table, with what the C side hands out precomputed.
+struct llmroute_table_t {
+  std::atomic<int64_t> references{1};
+  std::shared_ptr<const llmroute::RoutingTable> table;
+  std::vector<std::string> warnings;  // Diagnostic::ToString() of each warning
+};
+
+struct llmroute_holder_t {
+  mutable std::mutex mutex;
+  llmroute_table_t* current = nullptr;  // one reference owned by the holder; guarded by mutex
+  std::atomic<uint64_t> generation{0};
+};
+
+namespace {
+
+// The enums of the header mirror the C++ ones value for value.
+static_assert(LLMROUTE_STATUS_ROUTED == static_cast<int>(llmroute::DecisionStatus::kRouted));
+static_assert(LLMROUTE_STATUS_NO_ROUTE == static_cast<int>(llmroute::DecisionStatus::kNoRoute));
+static_assert(LLMROUTE_STATUS_BACKEND_NOT_ALLOWED ==
+              static_cast<int>(llmroute::DecisionStatus::kBackendNotAllowed));
+static_assert(LLMROUTE_STATUS_BAD_REQUEST ==
+              static_cast<int>(llmroute::DecisionStatus::kBadRequest));
+static_assert(LLMROUTE_STATUS_NO_BACKEND == static_cast<int>(llmroute::DecisionStatus::kNoBackend));
+static_assert(LLMROUTE_VIA_NONE == static_cast<int>(llmroute::Via::kNone));
+static_assert(LLMROUTE_VIA_RULE == static_cast<int>(llmroute::Via::kRule));
+static_assert(LLMROUTE_VIA_STANDARD_HEADER == static_cast<int>(llmroute::Via::kStandardHeader));
+
+// The first published layouts (ABI growth rule, capi/llmroute.h): a caller's struct is
+// never smaller than these. Fields appended later are read or written only when the
+// caller's struct_size covers them.
+constexpr std::size_t kRequestSizeV1 = offsetof(llmroute_request_t, reserved) + sizeof(int32_t);
+constexpr std::size_t kDecisionSizeV1 =
+    offsetof(llmroute_decision_t, fallbacks) + sizeof(const void*);
+static_assert(std::is_trivially_destructible_v<llmroute::Header>);
+static_assert(kRequestSizeV1 == sizeof(llmroute_request_t), "no tail padding in the request");
+static_assert(kDecisionSizeV1 == sizeof(llmroute_decision_t), "no tail padding in the decision");
+
+// Headers converted for the C++ Request live on the stack up to this many; more use a
+// per-thread buffer that grows only when a request has more headers than any before.
+constexpr std::size_t kStackHeaders = 64;
+
+constexpr const char kEmpty[] = "";
+
+std::string_view In(const llmroute_string_t& s) {
+  return s.data == nullptr ? std::string_view() : std::string_view(s.data, s.len);
+}
+
+llmroute_string_t Out(std::string_view s) {
+  return {s.data() == nullptr ? kEmpty : s.data(), s.size()};
+}
+
+llmroute_string_t OutOptional(const std::optional<std::string_view>& s) {
+  return s.has_value() ? Out(*s) : llmroute_string_t{nullptr, 0};
+}
+
+llmroute_name_t OutName(const std::optional<llmroute::NamespacedName>& n) {
+  if (!n.has_value()) return {{nullptr, 0}, {nullptr, 0}};
+  return {Out(n->namespace_), Out(n->name)};
+}
+
+// LevelDB's SaveError: replaces the message in *errptr with a malloc'd copy of `message`.
+void SaveError(char** errptr, std::string_view message) {
+  if (errptr == nullptr) return;
+  std::free(*errptr);
+  *errptr = static_cast<char*>(std::malloc(message.size() + 1));
+  if (*errptr == nullptr) return;
+  std::memcpy(*errptr, message.data(), message.size());
+  (*errptr)[message.size()] = '\0';
+}
+
+int32_t Fail(char** errptr, int32_t code, std::string_view message) {
+  SaveError(errptr, message);
+  return code;
+}
+
+// Status messages are absl::string_view, which is not std::string_view in Debian's Abseil.
+std::string_view MessageOf(const absl::Status& status) {
+  return std::string_view(status.message().data(), status.message().size());
+}
+
+int32_t CodeOf(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument: return LLMROUTE_ERROR_CONFIG;
+    case absl::StatusCode::kNotFound: return LLMROUTE_ERROR_NOT_FOUND;
+    case absl::StatusCode::kPermissionDenied: return LLMROUTE_ERROR_PERMISSION_DENIED;
+    case absl::StatusCode::kResourceExhausted: return LLMROUTE_ERROR_OUT_OF_MEMORY;
+    default: return LLMROUTE_ERROR_IO;
+  }
+}
+
+// Runs `body` (which returns a result code), turning exceptions into codes.
+template <typename Body>
+int32_t Guarded(char** errptr, Body&& body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return Fail(errptr, LLMROUTE_ERROR_OUT_OF_MEMORY, "out of memory");
+  } catch (const std::exception& e) {
+    return Fail(errptr, LLMROUTE_ERROR_INTERNAL, e.what());
+  } catch (...) {
+    return Fail(errptr, LLMROUTE_ERROR_INTERNAL, "internal error");
+  }
+}
+
+// Compiles a loaded config into a new table reference in *table.
+int32_t CompileLoaded(const absl::StatusOr<llmroute::Config>& config,
+                      const llmroute_compile_options_t* options, llmroute_table_t** table,
+                      char** errptr) {
+  if (!config.ok()) {
+    return Fail(errptr, CodeOf(config.status()), MessageOf(config.status()));
+  }
+  static const llmroute::CompileOptions kDefaults;
+  absl::StatusOr<std::shared_ptr<const llmroute::RoutingTable>> compiled =
+      llmroute::Compile(*config, options == nullptr ? kDefaults : options->options);
+  if (!compiled.ok()) {
+    return Fail(errptr, CodeOf(compiled.status()), MessageOf(compiled.status()));
+  }
+  auto result = std::make_unique<llmroute_table_t>();
+  result->table = *std::move(compiled);
+  for (const llmroute::Diagnostic& warning : result->table->warnings()) {
+    result->warnings.push_back(warning.ToString());
+  }
+  *table = result.release();
+  return LLMROUTE_OK;
+}
+
+bool TailIsZero(const void* base, std::size_t from, std::size_t to) {
+  const unsigned char* bytes = static_cast<const unsigned char*>(base);
+  for (std::size_t i = from; i < to; ++i) {
+    if (bytes[i] != 0) return false;
+  }
+  return true;
+}
+
+std::vector<llmroute::Header>& HeaderBufferForThisThread() {
+  thread_local std::vector<llmroute::Header> buffer;
+  return buffer;
+}
+
+void WriteDecision(const llmroute::Decision& d, llmroute_decision_t* out) {
+  const std::size_t size = out->struct_size;
+  llmroute_decision_t c;
+  c.struct_size = size;
+  c.status = static_cast<int32_t>(d.status);
+  c.http_status = d.http_status;
+  c.via = static_cast<int32_t>(d.via);
+  c.rule = d.rule.has_value() ? static_cast<int32_t>(*d.rule) : -1;
+  c.match = d.match.has_value() ? static_cast<int32_t>(*d.match) : -1;
+  c.reserved = 0;
+  c.backend = OutName(d.backend);
+  c.route = OutName(d.route);
+  c.rule_name = OutOptional(d.rule_name);
+  c.model = OutOptional(d.model);
+  c.model_override = OutOptional(d.model_override);
+  c.reason = d.reason.empty() ? llmroute_string_t{nullptr, 0} : Out(d.reason);
+  c.fallback_count = d.fallbacks.size();
+  c.fallbacks = d.fallbacks.empty() ? nullptr : d.fallbacks.data();
+  std::memcpy(out, &c, sizeof(c));
+  if (size > sizeof(c)) std::memset(reinterpret_cast<char*>(out) + sizeof(c), 0, size - sizeof(c));
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* llmroute_version(void) { return "0.1.0"; }
+
+int32_t llmroute_version_number(void) {
+  return LLMROUTE_VERSION_MAJOR * 10000 + LLMROUTE_VERSION_MINOR * 100 + LLMROUTE_VERSION_PATCH;
+}
+
+const char* llmroute_error_name(int32_t code) {
+  switch (code) {
+    case LLMROUTE_OK: return "ok";
+    case LLMROUTE_ERROR_INVALID_ARGUMENT: return "invalid_argument";
+    case LLMROUTE_ERROR_CONFIG: return "config";
+    case LLMROUTE_ERROR_NOT_FOUND: return "not_found";
+    case LLMROUTE_ERROR_PERMISSION_DENIED: return "permission_denied";
+    case LLMROUTE_ERROR_IO: return "io";
+    case LLMROUTE_ERROR_OUT_OF_MEMORY: return "out_of_memory";
+    case LLMROUTE_ERROR_INTERNAL: return "internal";
+  }
+  return "unknown";
+}
+
+const char* llmroute_status_name(int32_t status) {
+  switch (status) {
+    case LLMROUTE_STATUS_ROUTED: return "routed";
+    case LLMROUTE_STATUS_NO_ROUTE: return "no_route";
+    case LLMROUTE_STATUS_BACKEND_NOT_ALLOWED: return "backend_not_allowed";
+    case LLMROUTE_STATUS_BAD_REQUEST: return "bad_request";
+    case LLMROUTE_STATUS_NO_BACKEND: return "no_backend";
+  }
+  return "unknown";
+}
+
+const char* llmroute_via_name(int32_t via) {
+  switch (via) {
+    case LLMROUTE_VIA_NONE: return "";
+    case LLMROUTE_VIA_RULE: return "rule";
+    case LLMROUTE_VIA_STANDARD_HEADER: return "standard_header";
+  }
+  return "unknown";
+}
+
+int32_t llmroute_http_status(int32_t status) {
+  if (status < LLMROUTE_STATUS_ROUTED || status > LLMROUTE_STATUS_NO_BACKEND) return 0;
+  return llmroute::HttpStatusOf(static_cast<llmroute::DecisionStatus>(status));
+}
+
+void llmroute_free(void* ptr) { std::free(ptr); }
+
+llmroute_compile_options_t* llmroute_compile_options_create(void) {
+  return new (std::nothrow) llmroute_compile_options_t;
+}
+
+void llmroute_compile_options_free(llmroute_compile_options_t* options) { delete options; }
+
+int32_t llmroute_compile_options_set_model_header(llmroute_compile_options_t* options,
+                                                  const char* name, size_t name_len) {
+  if (options == nullptr || (name == nullptr && name_len != 0)) {
+    return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  }
+  return Guarded(nullptr, [&] {
+    options->options.model_header.assign(name == nullptr ? kEmpty : name, name_len);
+    return LLMROUTE_OK;
+  });
+}
+
+int32_t llmroute_compile_options_set_standard_header(llmroute_compile_options_t* options,
+                                                     int32_t enabled) {
+  if (options == nullptr) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  options->options.standard_header.enabled = enabled != 0;
+  return LLMROUTE_OK;
+}
+
+int32_t llmroute_compile_options_set_standard_header_name(llmroute_compile_options_t* options,
+                                                          const char* name, size_t name_len) {
+  if (options == nullptr || (name == nullptr && name_len != 0)) {
+    return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  }
+  return Guarded(nullptr, [&] {
+    options->options.standard_header.header_name.assign(name == nullptr ? kEmpty : name,
+                                                        name_len);
+    return LLMROUTE_OK;
+  });
+}
+
+int32_t llmroute_compile_options_set_allowed_backends(llmroute_compile_options_t* options,
+                                                      int32_t policy) {
+  if (options == nullptr) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  switch (policy) {
+    case LLMROUTE_ALLOWED_RULES_ONLY:
+      options->options.standard_header.allowed_backends = llmroute::AllowedBackends::kRulesOnly;
+      return LLMROUTE_OK;
+    case LLMROUTE_ALLOWED_SAME_NAMESPACE:
+      options->options.standard_header.allowed_backends =
+          llmroute::AllowedBackends::kSameNamespace;
+      return LLMROUTE_OK;
+  }
+  return LLMROUTE_ERROR_INVALID_ARGUMENT;
+}
+
+int32_t llmroute_compile_options_set_on_disallowed(llmroute_compile_options_t* options,
+                                                   int32_t action) {
+  if (options == nullptr) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  switch (action) {
+    case LLMROUTE_ON_DISALLOWED_REJECT:
+      options->options.standard_header.on_disallowed = llmroute::OnDisallowed::kReject;
+      return LLMROUTE_OK;
+    case LLMROUTE_ON_DISALLOWED_USE_RULES:
+      options->options.standard_header.on_disallowed = llmroute::OnDisallowed::kUseRules;
+      return LLMROUTE_OK;
+  }
+  return LLMROUTE_ERROR_INVALID_ARGUMENT;
+}
+
+int32_t llmroute_table_compile_text(const llmroute_compile_options_t* options, const char* text,
+                                    size_t text_len, const char* file_name, size_t file_name_len,
+                                    llmroute_table_t** table, char** errptr) {
+  if (table == nullptr || (text == nullptr && text_len != 0) ||
+      (file_name == nullptr && file_name_len != 0)) {
+    return Fail(errptr, LLMROUTE_ERROR_INVALID_ARGUMENT, "invalid argument");
+  }
+  return Guarded(errptr, [&] {
+    const std::string_view source = text == nullptr ? "" : std::string_view(text, text_len);
+    const std::string_view name =
+        file_name == nullptr ? "" : std::string_view(file_name, file_name_len);
+    return CompileLoaded(llmroute::LoadConfigText(source, name), options, table, errptr);
+  });
+}
+
+int32_t llmroute_table_compile_file(const llmroute_compile_options_t* options, const char* path,
+                                    size_t path_len, llmroute_table_t** table, char** errptr) {
+  const llmroute_string_t one = {path, path_len};
+  return llmroute_table_compile_files(options, &one, 1, table, errptr);
+}
+
+int32_t llmroute_table_compile_files(const llmroute_compile_options_t* options,
+                                     const llmroute_string_t* paths, size_t path_count,
+                                     llmroute_table_t** table, char** errptr) {
+  if (table == nullptr || (paths == nullptr && path_count != 0)) {
+    return Fail(errptr, LLMROUTE_ERROR_INVALID_ARGUMENT, "invalid argument");
+  }
+  for (size_t i = 0; i < path_count; ++i) {
+    if (paths[i].data == nullptr) {
+      return Fail(errptr, LLMROUTE_ERROR_INVALID_ARGUMENT, "a file path is NULL");
+    }
+  }
+  return Guarded(errptr, [&] {
+    std::vector<std::string> files;
+    files.reserve(path_count);
+    for (size_t i = 0; i < path_count; ++i) files.emplace_back(paths[i].data, paths[i].len);
+    return CompileLoaded(llmroute::LoadConfigFiles(files), options, table, errptr);
+  });
+}
+
+llmroute_table_t* llmroute_table_ref(llmroute_table_t* table) {
+  if (table != nullptr) table->references.fetch_add(1, std::memory_order_relaxed);
+  return table;
+}
+
+void llmroute_table_free(llmroute_table_t* table) {
+  if (table == nullptr) return;
+  if (table->references.fetch_sub(1, std::memory_order_acq_rel) == 1) delete table;
+}
+
+int32_t llmroute_resolve(const llmroute_table_t* table, const llmroute_request_t* request,
+                         llmroute_decision_t* out) {
+  if (table == nullptr || request == nullptr || out == nullptr) {
+    return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  }
+  const std::size_t request_size = request->struct_size;
+  if (request_size < kRequestSizeV1 || out->struct_size < kDecisionSizeV1) {
+    return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  }
+  if (request_size > sizeof(llmroute_request_t) &&
+      !TailIsZero(request, sizeof(llmroute_request_t), request_size)) {
+    return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  }
+  if (request->reserved != 0 || (request->headers == nullptr && request->header_count != 0)) {
+    return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  }
+  return Guarded(nullptr, [&] {
+    llmroute::Request r;
+    if (request->method.data != nullptr) r.method = In(request->method);
+    r.host = In(request->host);
+    if (request->path.data != nullptr) r.path = In(request->path);
+    if (request->body.data != nullptr) {
+      r.body = In(request->body);
+      r.body_padding = request->body_padding;
+    }
+    if (request->has_entropy != 0) r.entropy = request->entropy;
+
+    // Uninitialized on purpose: only the first `count` entries are constructed.
+    const std::size_t count = request->header_count;
+    alignas(llmroute::Header) unsigned char on_stack[kStackHeaders * sizeof(llmroute::Header)];
+    llmroute::Header* headers = reinterpret_cast<llmroute::Header*>(on_stack);
+    if (count > kStackHeaders) {
+      std::vector<llmroute::Header>& buffer = HeaderBufferForThisThread();
+      if (buffer.size() < count) buffer.resize(count);
+      headers = buffer.data();
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+      new (&headers[i]) llmroute::Header{In(request->headers[i].name), In(request->headers[i].value)};
+    }
+    r.headers = std::span<const llmroute::Header>(headers, count);
+
+    WriteDecision(table->table->Resolve(r), out);
+    return LLMROUTE_OK;
+  });
+}
+
+int32_t llmroute_decision_fallback(const llmroute_decision_t* decision, size_t index,
+                                   llmroute_name_t* out) {
+  if (decision == nullptr || out == nullptr || index >= decision->fallback_count ||
+      decision->fallbacks == nullptr) {
+    return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  }
+  const llmroute::NamespacedName& name =
+      static_cast<const llmroute::NamespacedName*>(decision->fallbacks)[index];
+  *out = {Out(name.namespace_), Out(name.name)};
+  return LLMROUTE_OK;
+}
+
+size_t llmroute_table_model_count(const llmroute_table_t* table) {
+  return table == nullptr ? 0 : table->table->models().size();
+}
+
+int32_t llmroute_table_model(const llmroute_table_t* table, size_t index,
+                             llmroute_string_t* model, llmroute_name_t* route) {
+  if (table == nullptr || index >= table->table->models().size()) {
+    return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  }
+  const llmroute::ModelEntry& entry = table->table->models()[index];
+  if (model != nullptr) *model = Out(entry.model);
+  if (route != nullptr) *route = {Out(entry.route.namespace_), Out(entry.route.name)};
+  return LLMROUTE_OK;
+}
+
+size_t llmroute_table_warning_count(const llmroute_table_t* table) {
+  return table == nullptr ? 0 : table->warnings.size();
+}
+
+int32_t llmroute_table_warning(const llmroute_table_t* table, size_t index,
+                               llmroute_string_t* message) {
+  if (table == nullptr || message == nullptr || index >= table->warnings.size()) {
+    return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  }
+  *message = Out(table->warnings[index]);
+  return LLMROUTE_OK;
+}
+
+int32_t llmroute_table_model_header(const llmroute_table_t* table, llmroute_string_t* name) {
+  if (table == nullptr || name == nullptr) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  *name = Out(table->table->model_header());
+  return LLMROUTE_OK;
+}
+
+llmroute_holder_t* llmroute_holder_create(llmroute_table_t* initial) {
+  if (initial == nullptr) return nullptr;
+  llmroute_holder_t* holder = new (std::nothrow) llmroute_holder_t;
+  if (holder == nullptr) return nullptr;
+  holder->current = llmroute_table_ref(initial);
+  return holder;
+}
+
+void llmroute_holder_free(llmroute_holder_t* holder) {
+  if (holder == nullptr) return;
+  llmroute_table_free(holder->current);
+  delete holder;
+}
+
+int32_t llmroute_holder_swap(llmroute_holder_t* holder, llmroute_table_t* next) {
+  if (holder == nullptr || next == nullptr) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  llmroute_table_ref(next);
+  llmroute_table_t* previous;
+  {
+    std::lock_guard<std::mutex> lock(holder->mutex);
+    previous = std::exchange(holder->current, next);
+    holder->generation.fetch_add(1, std::memory_order_release);
+  }
+  llmroute_table_free(previous);  // outside the lock: the last reference frees the table
+  return LLMROUTE_OK;
+}
+
+llmroute_table_t* llmroute_holder_acquire(const llmroute_holder_t* holder) {
+  if (holder == nullptr) return nullptr;
+  std::lock_guard<std::mutex> lock(holder->mutex);
+  return llmroute_table_ref(holder->current);
+}
+
+uint64_t llmroute_holder_generation(const llmroute_holder_t* holder) {
+  return holder == nullptr ? 0 : holder->generation.load(std::memory_order_acquire);
+}
+
+}  // extern "C"

@@ -1,0 +1,871 @@
+// The C ABI (capi/llmroute.h), called only through its C declarations: errors and their
+// messages, every decision status, the standard header, fixed entropy, models, the holder
+// under concurrent readers, and the struct-size growth rule. Also run under
+// AddressSanitizer and UBSan (scripts/test.sh, build-asan/).
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "llmroute.h"
+
+extern "C" {
+size_t c99_request_size(void);
+size_t c99_decision_size(void);
+int c99_route_with_standard_header(const llmroute_table_t* table, const char* backend, char* out,
+                                   size_t out_size);
+}
+
+namespace {
+
+constexpr char kConfig[] = R"(apiVersion: aigateway.envoyproxy.io/v1alpha1
+kind: AIGatewayRoute
+metadata: {name: chat, namespace: team}
+spec:
+  rules:
+    - name: by-model
+      matches:
+        - headers: [{name: x-ai-eg-model, value: gpt-4o}]
+      backendRefs:
+        - {name: openai, weight: 3, modelNameOverride: gpt-4o-2024}
+        - {name: azure, weight: 1}
+        - {name: backup, priority: 1}
+    - matches:
+        - headers: [{name: x-ai-eg-model, value: llama}]
+      backendRefs:
+        - {name: llama, weight: 0}
+  standardRoutingHeader:
+    enabled: true
+)";
+
+// A route without its own standardRoutingHeader section, for the compile options.
+constexpr char kPlainConfig[] = R"(apiVersion: aigateway.envoyproxy.io/v1alpha1
+kind: LLMRoute
+metadata: {name: plain}
+spec:
+  rules:
+    - matches:
+        - headers: [{name: x-model, value: m1}]
+      backendRefs: [{name: one}]
+    - matches:
+        - headers: [{name: x-model, value: m2}]
+      backendRefs: [{name: two}]
+)";
+
+std::optional<std::string> Str(llmroute_string_t s) {
+  if (s.data == nullptr) return std::nullopt;
+  return std::string(s.data, s.len);
+}
+
+std::string Name(const llmroute_name_t& n) {
+  if (n.name.data == nullptr) return "<none>";
+  return *Str(n.ns) + "/" + *Str(n.name);
+}
+
+// A table reference released at the end of the scope.
+struct TableRef {
+  llmroute_table_t* table = nullptr;
+  TableRef() = default;
+  explicit TableRef(llmroute_table_t* t) : table(t) {}
+  TableRef(TableRef&& other) noexcept : table(std::exchange(other.table, nullptr)) {}
+  TableRef& operator=(TableRef&& other) noexcept {
+    std::swap(table, other.table);
+    return *this;
+  }
+  ~TableRef() { llmroute_table_free(table); }
+  llmroute_table_t* get() const { return table; }
+};
+
+struct OptionsRef {
+  llmroute_compile_options_t* options = llmroute_compile_options_create();
+  ~OptionsRef() { llmroute_compile_options_free(options); }
+};
+
+TableRef MustCompile(const std::string& text,
+                     const llmroute_compile_options_t* options = nullptr) {
+  llmroute_table_t* table = nullptr;
+  char* error = nullptr;
+  const int32_t code = llmroute_table_compile_text(options, text.data(), text.size(), "test.yaml",
+                                                   9, &table, &error);
+  EXPECT_EQ(code, LLMROUTE_OK) << (error ? error : "");
+  EXPECT_EQ(error, nullptr);
+  llmroute_free(error);
+  return TableRef(table);
+}
+
+// A request that owns its strings.
+class Req {
+ public:
+  Req& Method(std::string m) { return Set(method_, std::move(m)); }
+  Req& Host(std::string h) { return Set(host_, std::move(h)); }
+  Req& Path(std::string p) { return Set(path_, std::move(p)); }
+  Req& Body(std::string b) { return Set(body_, std::move(b)); }
+  Req& Entropy(uint64_t e) {
+    entropy_ = e;
+    return *this;
+  }
+  Req& Header(std::string name, std::string value) {
+    headers_.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+
+  // The C view; valid while this object is alive and unchanged.
+  const llmroute_request_t& View() {
+    c_headers_.clear();
+    for (const auto& [name, value] : headers_) {
+      c_headers_.push_back({{name.data(), name.size()}, {value.data(), value.size()}});
+    }
+    std::memset(&request_, 0, sizeof(request_));
+    request_.struct_size = sizeof(request_);
+    if (method_) request_.method = {method_->data(), method_->size()};
+    if (host_) request_.host = {host_->data(), host_->size()};
+    if (path_) request_.path = {path_->data(), path_->size()};
+    if (body_) request_.body = {body_->data(), body_->size()};
+    request_.headers = c_headers_.empty() ? nullptr : c_headers_.data();
+    request_.header_count = c_headers_.size();
+    if (entropy_) {
+      request_.entropy = *entropy_;
+      request_.has_entropy = 1;
+    }
+    return request_;
+  }
+
+ private:
+  Req& Set(std::optional<std::string>& field, std::string value) {
+    field = std::move(value);
+    return *this;
+  }
+  std::optional<std::string> method_, host_, path_, body_;
+  std::optional<uint64_t> entropy_;
+  std::vector<std::pair<std::string, std::string>> headers_;
+  std::vector<llmroute_header_t> c_headers_;
+  llmroute_request_t request_;
+};
+
+llmroute_decision_t EmptyDecision() {
+  llmroute_decision_t d;
+  std::memset(&d, 0, sizeof(d));
+  d.struct_size = sizeof(d);
+  return d;
+}
+
+llmroute_decision_t MustResolve(const llmroute_table_t* table, Req& req) {
+  llmroute_decision_t d = EmptyDecision();
+  EXPECT_EQ(llmroute_resolve(table, &req.View(), &d), LLMROUTE_OK);
+  return d;
+}
+
+std::vector<std::string> Fallbacks(const llmroute_decision_t& d) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < d.fallback_count; ++i) {
+    llmroute_name_t name;
+    EXPECT_EQ(llmroute_decision_fallback(&d, i, &name), LLMROUTE_OK);
+    out.push_back(Name(name));
+  }
+  return out;
+}
+
+// SPEC §6, written out again independently of the library.
+uint64_t Draw(uint64_t entropy, uint64_t total) {
+  uint64_t z = entropy + 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z = z ^ (z >> 31);
+  return static_cast<uint64_t>((static_cast<unsigned __int128>(z) * total) >> 64);
+}
+
+TEST(CapiVersion, VersionAndNames) {
+  EXPECT_STREQ(llmroute_version(), "0.1.0");
+  EXPECT_EQ(llmroute_version_number(), 100);
+  EXPECT_STREQ(llmroute_error_name(LLMROUTE_OK), "ok");
+  EXPECT_STREQ(llmroute_error_name(LLMROUTE_ERROR_INVALID_ARGUMENT), "invalid_argument");
+  EXPECT_STREQ(llmroute_error_name(LLMROUTE_ERROR_CONFIG), "config");
+  EXPECT_STREQ(llmroute_error_name(LLMROUTE_ERROR_NOT_FOUND), "not_found");
+  EXPECT_STREQ(llmroute_error_name(LLMROUTE_ERROR_PERMISSION_DENIED), "permission_denied");
+  EXPECT_STREQ(llmroute_error_name(LLMROUTE_ERROR_IO), "io");
+  EXPECT_STREQ(llmroute_error_name(LLMROUTE_ERROR_OUT_OF_MEMORY), "out_of_memory");
+  EXPECT_STREQ(llmroute_error_name(LLMROUTE_ERROR_INTERNAL), "internal");
+  EXPECT_STREQ(llmroute_error_name(99), "unknown");
+  EXPECT_STREQ(llmroute_status_name(LLMROUTE_STATUS_ROUTED), "routed");
+  EXPECT_STREQ(llmroute_status_name(LLMROUTE_STATUS_NO_ROUTE), "no_route");
+  EXPECT_STREQ(llmroute_status_name(LLMROUTE_STATUS_BACKEND_NOT_ALLOWED), "backend_not_allowed");
+  EXPECT_STREQ(llmroute_status_name(LLMROUTE_STATUS_BAD_REQUEST), "bad_request");
+  EXPECT_STREQ(llmroute_status_name(LLMROUTE_STATUS_NO_BACKEND), "no_backend");
+  EXPECT_STREQ(llmroute_status_name(-1), "unknown");
+  EXPECT_STREQ(llmroute_via_name(LLMROUTE_VIA_NONE), "");
+  EXPECT_STREQ(llmroute_via_name(LLMROUTE_VIA_RULE), "rule");
+  EXPECT_STREQ(llmroute_via_name(LLMROUTE_VIA_STANDARD_HEADER), "standard_header");
+  EXPECT_STREQ(llmroute_via_name(7), "unknown");
+  EXPECT_EQ(llmroute_http_status(LLMROUTE_STATUS_ROUTED), 200);
+  EXPECT_EQ(llmroute_http_status(LLMROUTE_STATUS_NO_ROUTE), 404);
+  EXPECT_EQ(llmroute_http_status(LLMROUTE_STATUS_BACKEND_NOT_ALLOWED), 400);
+  EXPECT_EQ(llmroute_http_status(LLMROUTE_STATUS_BAD_REQUEST), 400);
+  EXPECT_EQ(llmroute_http_status(LLMROUTE_STATUS_NO_BACKEND), 500);
+  EXPECT_EQ(llmroute_http_status(5), 0);
+}
+
+TEST(CapiErrors, CompileErrorIsTheCliLineWithLineColumnAndFieldPath) {
+  const std::string bad = R"(apiVersion: aigateway.envoyproxy.io/v1alpha1
+kind: AIGatewayRoute
+metadata: {name: chat}
+spec:
+  rules:
+    - matches:
+        - headers:
+            - {type: RegularExpression, name: x-ai-eg-model, value: "gpt-(4"}
+      backendRefs: [{name: openai}]
+)";
+  llmroute_table_t* table = nullptr;
+  char* error = nullptr;
+  EXPECT_EQ(llmroute_table_compile_text(nullptr, bad.data(), bad.size(), "bad.yaml", 8, &table,
+                                        &error),
+            LLMROUTE_ERROR_CONFIG);
+  EXPECT_EQ(table, nullptr);
+  ASSERT_NE(error, nullptr);
+  EXPECT_STREQ(error,
+               "bad.yaml:8:69: error: spec.rules[0].matches[0].headers[0].value: invalid "
+               "regular expression: missing ): gpt-(4");
+  // A second failure replaces (and frees) the first message.
+  EXPECT_EQ(llmroute_table_compile_text(nullptr, "kind: [", 7, nullptr, 0, &table, &error),
+            LLMROUTE_ERROR_CONFIG);
+  ASSERT_NE(error, nullptr);
+  EXPECT_EQ(std::string(error).rfind("1:", 0), 0u) << error;  // no file name: "line:col: ..."
+  llmroute_free(error);
+}
+
+TEST(CapiErrors, SuccessLeavesErrptrAlone) {
+  char* error = static_cast<char*>(std::malloc(4));
+  std::strcpy(error, "old");
+  llmroute_table_t* table = nullptr;
+  EXPECT_EQ(llmroute_table_compile_text(nullptr, kConfig, std::strlen(kConfig), nullptr, 0,
+                                        &table, &error),
+            LLMROUTE_OK);
+  EXPECT_STREQ(error, "old");
+  llmroute_free(error);
+  llmroute_table_free(table);
+}
+
+TEST(CapiErrors, NullErrptrIsAllowed) {
+  llmroute_table_t* table = nullptr;
+  EXPECT_EQ(llmroute_table_compile_text(nullptr, "kind: [", 7, nullptr, 0, &table, nullptr),
+            LLMROUTE_ERROR_CONFIG);
+  EXPECT_EQ(table, nullptr);
+}
+
+TEST(CapiErrors, MissingFileIsNotFoundAndNamesThePath) {
+  llmroute_table_t* table = nullptr;
+  char* error = nullptr;
+  const std::string path = "/nonexistent/routes.yaml";
+  EXPECT_EQ(llmroute_table_compile_file(nullptr, path.data(), path.size(), &table, &error),
+            LLMROUTE_ERROR_NOT_FOUND);
+  ASSERT_NE(error, nullptr);
+  EXPECT_STREQ(error, "/nonexistent/routes.yaml: error: cannot read: No such file or directory");
+  llmroute_free(error);
+}
+
+TEST(CapiErrors, DirectoryIsAnIoError) {
+  llmroute_table_t* table = nullptr;
+  char* error = nullptr;
+  EXPECT_EQ(llmroute_table_compile_file(nullptr, "/", 1, &table, &error), LLMROUTE_ERROR_IO);
+  ASSERT_NE(error, nullptr);
+  EXPECT_STREQ(error, "/: error: cannot read: Is a directory");
+  llmroute_free(error);
+}
+
+TEST(CapiErrors, FilesAreReadAndMergedInOrder) {
+  const std::string dir = LLMROUTE_CAPI_TEST_DATA_DIR;
+  const std::string a = dir + "/capi_routes.yaml", b = dir + "/capi_backends.yaml";
+  const llmroute_string_t paths[] = {{a.data(), a.size()}, {b.data(), b.size()}};
+  llmroute_table_t* table = nullptr;
+  char* error = nullptr;
+  ASSERT_EQ(llmroute_table_compile_files(nullptr, paths, 2, &table, &error), LLMROUTE_OK)
+      << error;
+  TableRef ref(table);
+  Req req;
+  req.Header("x-ai-gateway-backend", "declared-only");
+  EXPECT_EQ(MustResolve(table, req).status, LLMROUTE_STATUS_ROUTED);
+  // Without the second file the allowlist names a backend nobody declares.
+  EXPECT_EQ(llmroute_table_compile_files(nullptr, paths, 1, &table, &error), LLMROUTE_ERROR_CONFIG);
+  ASSERT_NE(error, nullptr);
+  EXPECT_NE(std::string(error).find("capi_routes.yaml:"), std::string::npos) << error;
+  EXPECT_NE(std::string(error).find("spec.standardRoutingHeader.backends[0]"), std::string::npos)
+      << error;
+  llmroute_free(error);
+}
+
+TEST(CapiErrors, InvalidArguments) {
+  llmroute_table_t* table = nullptr;
+  char* error = nullptr;
+  EXPECT_EQ(llmroute_table_compile_text(nullptr, "x", 1, nullptr, 0, nullptr, &error),
+            LLMROUTE_ERROR_INVALID_ARGUMENT);
+  llmroute_free(error);
+  error = nullptr;
+  EXPECT_EQ(llmroute_table_compile_text(nullptr, nullptr, 3, nullptr, 0, &table, nullptr),
+            LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_table_compile_files(nullptr, nullptr, 1, &table, nullptr),
+            LLMROUTE_ERROR_INVALID_ARGUMENT);
+  // Empty text is a valid, empty configuration: every request is no_route.
+  ASSERT_EQ(llmroute_table_compile_text(nullptr, nullptr, 0, nullptr, 0, &table, nullptr),
+            LLMROUTE_OK);
+  TableRef empty(table);
+  Req req;
+  EXPECT_EQ(MustResolve(table, req).status, LLMROUTE_STATUS_NO_ROUTE);
+
+  llmroute_decision_t d = EmptyDecision();
+  EXPECT_EQ(llmroute_resolve(nullptr, &req.View(), &d), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_resolve(table, nullptr, &d), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_resolve(table, &req.View(), nullptr), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  llmroute_request_t r = req.View();
+  r.header_count = 2;  // headers is NULL
+  EXPECT_EQ(llmroute_resolve(table, &r, &d), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  r = req.View();
+  r.reserved = 1;
+  EXPECT_EQ(llmroute_resolve(table, &r, &d), LLMROUTE_ERROR_INVALID_ARGUMENT);
+
+  llmroute_name_t name;
+  EXPECT_EQ(llmroute_decision_fallback(nullptr, 0, &name), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_table_model(nullptr, 0, nullptr, nullptr), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_table_model_count(nullptr), 0u);
+  EXPECT_EQ(llmroute_table_warning_count(nullptr), 0u);
+  EXPECT_EQ(llmroute_holder_create(nullptr), nullptr);
+  EXPECT_EQ(llmroute_holder_acquire(nullptr), nullptr);
+  EXPECT_EQ(llmroute_holder_swap(nullptr, table), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_holder_generation(nullptr), 0u);
+  EXPECT_EQ(llmroute_table_ref(nullptr), nullptr);
+  // Every free takes NULL.
+  llmroute_table_free(nullptr);
+  llmroute_holder_free(nullptr);
+  llmroute_compile_options_free(nullptr);
+  llmroute_free(nullptr);
+}
+
+TEST(CapiResolve, RoutedByRuleReportsEveryField) {
+  TableRef table = MustCompile(kConfig);
+  ASSERT_NE(table.get(), nullptr);
+  Req req;
+  req.Method("POST").Path("/v1/chat/completions").Header("X-AI-EG-Model", "gpt-4o").Entropy(0);
+  const llmroute_decision_t d = MustResolve(table.get(), req);
+  EXPECT_EQ(d.struct_size, sizeof(llmroute_decision_t));
+  EXPECT_EQ(d.status, LLMROUTE_STATUS_ROUTED);
+  EXPECT_EQ(d.http_status, 200);
+  EXPECT_EQ(d.via, LLMROUTE_VIA_RULE);
+  EXPECT_EQ(Name(d.backend), "team/azure");  // Draw(0, 4) == 3: past openai's weight 3
+  EXPECT_EQ(Name(d.route), "team/chat");
+  EXPECT_EQ(d.rule, 0);
+  EXPECT_EQ(Str(d.rule_name), "by-model");
+  EXPECT_EQ(d.match, 0);
+  EXPECT_EQ(Str(d.model), "gpt-4o");
+  EXPECT_EQ(Str(d.model_override), std::nullopt);
+  EXPECT_EQ(Str(d.reason), std::nullopt);
+  EXPECT_EQ(Fallbacks(d), (std::vector<std::string>{"team/openai", "team/backup"}));
+  llmroute_name_t name;
+  EXPECT_EQ(llmroute_decision_fallback(&d, 2, &name), LLMROUTE_ERROR_INVALID_ARGUMENT);
+}
+
+TEST(CapiResolve, FixedEntropyFollowsTheSpecFormula) {
+  TableRef table = MustCompile(kConfig);
+  ASSERT_NE(table.get(), nullptr);
+  int openai = 0;
+  for (uint64_t entropy : {0ULL, 1ULL, 2ULL, 3ULL, 7ULL, 42ULL, 1000ULL, 0x8000000000000000ULL,
+                           0xFFFFFFFFFFFFFFFFULL}) {
+    Req req;
+    req.Header("x-ai-eg-model", "gpt-4o").Entropy(entropy);
+    const llmroute_decision_t d = MustResolve(table.get(), req);
+    const bool expect_openai = Draw(entropy, 4) < 3;
+    openai += expect_openai;
+    EXPECT_EQ(Name(d.backend), expect_openai ? "team/openai" : "team/azure") << entropy;
+    EXPECT_EQ(Str(d.model_override),
+              expect_openai ? std::optional<std::string>("gpt-4o-2024") : std::nullopt);
+    EXPECT_EQ(Fallbacks(d), expect_openai
+                                ? (std::vector<std::string>{"team/azure", "team/backup"})
+                                : (std::vector<std::string>{"team/openai", "team/backup"}));
+  }
+  EXPECT_GT(openai, 0);  // both branches were exercised
+  EXPECT_LT(openai, 9);
+}
+
+TEST(CapiResolve, StandardHeaderRoutesToAnAllowedBackend) {
+  TableRef table = MustCompile(kConfig);
+  ASSERT_NE(table.get(), nullptr);
+  Req req;
+  req.Header("x-ai-eg-model", "gpt-4o").Header("x-ai-gateway-backend", " team/backup ");
+  const llmroute_decision_t d = MustResolve(table.get(), req);
+  EXPECT_EQ(d.status, LLMROUTE_STATUS_ROUTED);
+  EXPECT_EQ(d.via, LLMROUTE_VIA_STANDARD_HEADER);
+  EXPECT_EQ(Name(d.backend), "team/backup");
+  EXPECT_EQ(Name(d.route), "team/chat");
+  EXPECT_EQ(d.rule, -1);
+  EXPECT_EQ(d.match, -1);
+  EXPECT_EQ(Str(d.rule_name), std::nullopt);
+  EXPECT_EQ(Str(d.model), "gpt-4o");
+  EXPECT_EQ(Str(d.model_override), std::nullopt);
+  EXPECT_EQ(d.fallback_count, 0u);
+  EXPECT_EQ(d.fallbacks, nullptr);
+}
+
+TEST(CapiResolve, StandardHeaderFromC99Caller) {
+  TableRef table = MustCompile(kConfig);
+  ASSERT_NE(table.get(), nullptr);
+  EXPECT_EQ(c99_request_size(), sizeof(llmroute_request_t));
+  EXPECT_EQ(c99_decision_size(), sizeof(llmroute_decision_t));
+  char name[16];
+  EXPECT_EQ(c99_route_with_standard_header(table.get(), "llama", name, sizeof(name)),
+            LLMROUTE_STATUS_ROUTED);
+  EXPECT_STREQ(name, "llama");
+  EXPECT_EQ(c99_route_with_standard_header(table.get(), "ghost", name, sizeof(name)),
+            LLMROUTE_STATUS_BACKEND_NOT_ALLOWED);
+  EXPECT_STREQ(name, "");
+}
+
+TEST(CapiResolve, BackendNotAllowedNamesTheRouteAndAReason) {
+  TableRef table = MustCompile(kConfig);
+  ASSERT_NE(table.get(), nullptr);
+  Req req;
+  req.Header("x-ai-gateway-backend", "ghost");
+  const llmroute_decision_t d = MustResolve(table.get(), req);
+  EXPECT_EQ(d.status, LLMROUTE_STATUS_BACKEND_NOT_ALLOWED);
+  EXPECT_EQ(d.http_status, 400);
+  EXPECT_EQ(d.via, LLMROUTE_VIA_STANDARD_HEADER);
+  EXPECT_EQ(Name(d.backend), "<none>");
+  EXPECT_EQ(Name(d.route), "team/chat");
+  EXPECT_EQ(Str(d.reason),
+            "the x-ai-gateway-backend header names a backend this route does not allow");
+  EXPECT_EQ(Str(d.model), std::nullopt);
+}
+
+TEST(CapiResolve, ConflictingStandardHeaderIsBadRequest) {
+  TableRef table = MustCompile(kConfig);
+  ASSERT_NE(table.get(), nullptr);
+  Req req;
+  req.Header("x-ai-gateway-backend", "openai").Header("x-ai-gateway-backend", "azure");
+  const llmroute_decision_t d = MustResolve(table.get(), req);
+  EXPECT_EQ(d.status, LLMROUTE_STATUS_BAD_REQUEST);
+  EXPECT_EQ(d.http_status, 400);
+  EXPECT_EQ(d.via, LLMROUTE_VIA_NONE);
+  EXPECT_EQ(Name(d.route), "<none>");
+  EXPECT_NE(Str(d.reason), std::nullopt);
+}
+
+TEST(CapiResolve, BodyModelReplacesTheHeader) {
+  TableRef table = MustCompile(kConfig);
+  ASSERT_NE(table.get(), nullptr);
+  Req req;
+  req.Method("POST").Header("x-ai-eg-model", "llama").Body(R"({"model": "gpt-4o", "n": 1})");
+  llmroute_decision_t d = MustResolve(table.get(), req);
+  EXPECT_EQ(d.status, LLMROUTE_STATUS_ROUTED);
+  EXPECT_EQ(Str(d.model), "gpt-4o");
+  EXPECT_EQ(d.rule, 0);
+
+  Req escaped;
+  escaped.Body(R"({"\u006dodel": "gpt-4\u006f"})");
+  d = MustResolve(table.get(), escaped);
+  EXPECT_EQ(d.status, LLMROUTE_STATUS_ROUTED);
+  EXPECT_EQ(Str(d.model), "gpt-4o");
+
+  Req bad;
+  bad.Body("[1, 2]");
+  d = MustResolve(table.get(), bad);
+  EXPECT_EQ(d.status, LLMROUTE_STATUS_BAD_REQUEST);
+  EXPECT_EQ(Str(d.model), std::nullopt);
+  EXPECT_NE(Str(d.reason), std::nullopt);
+
+  Req empty_body;  // present but empty: not a JSON object
+  empty_body.Body("");
+  EXPECT_EQ(MustResolve(table.get(), empty_body).status, LLMROUTE_STATUS_BAD_REQUEST);
+}
+
+TEST(CapiResolve, BodyParsedInPlaceWithPadding) {
+  TableRef table = MustCompile(kConfig);
+  ASSERT_NE(table.get(), nullptr);
+  std::string buffer = R"({"model": "gpt-4o"})";
+  const size_t body_len = buffer.size();
+  buffer.append(64, '\0');
+  Req req;
+  llmroute_request_t r = req.View();
+  r.body = {buffer.data(), body_len};
+  r.body_padding = 64;
+  llmroute_decision_t d = EmptyDecision();
+  ASSERT_EQ(llmroute_resolve(table.get(), &r, &d), LLMROUTE_OK);
+  EXPECT_EQ(d.status, LLMROUTE_STATUS_ROUTED);
+  ASSERT_NE(d.model.data, nullptr);
+  EXPECT_EQ(Str(d.model), "gpt-4o");
+  // The model points into the caller's body.
+  EXPECT_GE(d.model.data, buffer.data());
+  EXPECT_LT(d.model.data, buffer.data() + body_len);
+}
+
+TEST(CapiResolve, NoRouteAndEmptyModel) {
+  TableRef table = MustCompile(kConfig);
+  ASSERT_NE(table.get(), nullptr);
+  Req req;
+  req.Header("x-ai-eg-model", "");
+  const llmroute_decision_t d = MustResolve(table.get(), req);
+  EXPECT_EQ(d.status, LLMROUTE_STATUS_NO_ROUTE);
+  EXPECT_EQ(d.http_status, 404);
+  EXPECT_EQ(d.via, LLMROUTE_VIA_NONE);
+  EXPECT_EQ(Name(d.route), "<none>");
+  EXPECT_EQ(d.rule, -1);
+  EXPECT_EQ(Str(d.reason), "no rule matched the request");
+  // Present but empty: not NULL.
+  ASSERT_NE(d.model.data, nullptr);
+  EXPECT_EQ(d.model.len, 0u);
+}
+
+TEST(CapiResolve, NoBackendKeepsRouteRuleAndMatch) {
+  TableRef table = MustCompile(kConfig);
+  ASSERT_NE(table.get(), nullptr);
+  Req req;
+  req.Header("x-ai-eg-model", "llama");
+  const llmroute_decision_t d = MustResolve(table.get(), req);
+  EXPECT_EQ(d.status, LLMROUTE_STATUS_NO_BACKEND);
+  EXPECT_EQ(d.http_status, 500);
+  EXPECT_EQ(Name(d.route), "team/chat");
+  EXPECT_EQ(d.rule, 1);
+  EXPECT_EQ(Str(d.rule_name), std::nullopt);
+  EXPECT_EQ(d.match, 0);
+  EXPECT_EQ(Name(d.backend), "<none>");
+  EXPECT_EQ(Str(d.reason), "the matched rule has no backend with a positive weight");
+}
+
+TEST(CapiResolve, MethodHostAndPathDefaults) {
+  TableRef table = MustCompile(R"(apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web}
+spec:
+  hostnames: [api.example.com]
+  rules:
+    - matches: [{method: GET, path: {type: Exact, value: /}}]
+      backendRefs: [{name: root}]
+)");
+  ASSERT_NE(table.get(), nullptr);
+  Req defaults;  // method NULL: GET; path NULL: "/"; host NULL: no host
+  EXPECT_EQ(MustResolve(table.get(), defaults).status, LLMROUTE_STATUS_NO_ROUTE);
+  Req with_host;
+  with_host.Host("API.example.com:8443");
+  const llmroute_decision_t d = MustResolve(table.get(), with_host);
+  EXPECT_EQ(d.status, LLMROUTE_STATUS_ROUTED);
+  EXPECT_EQ(Name(d.backend), "default/root");
+  Req post;
+  post.Host("api.example.com").Method("POST");
+  EXPECT_EQ(MustResolve(table.get(), post).status, LLMROUTE_STATUS_NO_ROUTE);
+}
+
+TEST(CapiResolve, ManyHeadersBeyondTheStackBuffer) {
+  TableRef table = MustCompile(kConfig);
+  ASSERT_NE(table.get(), nullptr);
+  for (int round = 0; round < 2; ++round) {
+    Req req;
+    for (int i = 0; i < 200; ++i) req.Header("x-filler-" + std::to_string(i), "v");
+    req.Header("x-ai-eg-model", "gpt-4o").Entropy(0);
+    const llmroute_decision_t d = MustResolve(table.get(), req);
+    EXPECT_EQ(d.status, LLMROUTE_STATUS_ROUTED);
+    EXPECT_EQ(Str(d.model), "gpt-4o");
+  }
+}
+
+TEST(CapiOptions, ModelHeaderAndStandardHeaderDefault) {
+  OptionsRef options;
+  ASSERT_NE(options.options, nullptr);
+  // Without options, the plain route ignores the standard header.
+  {
+    TableRef table = MustCompile(kPlainConfig);
+    ASSERT_NE(table.get(), nullptr);
+    Req req;
+    req.Header("x-ai-gateway-backend", "two");
+    EXPECT_EQ(MustResolve(table.get(), req).status, LLMROUTE_STATUS_NO_ROUTE);
+  }
+  ASSERT_EQ(llmroute_compile_options_set_model_header(options.options, "X-Model", 7), LLMROUTE_OK);
+  ASSERT_EQ(llmroute_compile_options_set_standard_header(options.options, 1), LLMROUTE_OK);
+  ASSERT_EQ(llmroute_compile_options_set_standard_header_name(options.options, "x-pick", 6),
+            LLMROUTE_OK);
+  ASSERT_EQ(llmroute_compile_options_set_allowed_backends(options.options,
+                                                          LLMROUTE_ALLOWED_RULES_ONLY),
+            LLMROUTE_OK);
+  ASSERT_EQ(llmroute_compile_options_set_on_disallowed(options.options,
+                                                       LLMROUTE_ON_DISALLOWED_USE_RULES),
+            LLMROUTE_OK);
+  TableRef table = MustCompile(kPlainConfig, options.options);
+  ASSERT_NE(table.get(), nullptr);
+  llmroute_string_t header;
+  ASSERT_EQ(llmroute_table_model_header(table.get(), &header), LLMROUTE_OK);
+  EXPECT_EQ(Str(header), "x-model");
+
+  Req picked;
+  picked.Header("x-model", "m1").Header("X-Pick", "two");
+  llmroute_decision_t d = MustResolve(table.get(), picked);
+  EXPECT_EQ(d.via, LLMROUTE_VIA_STANDARD_HEADER);
+  EXPECT_EQ(Name(d.backend), "default/two");
+  EXPECT_EQ(Str(d.model), "m1");
+
+  Req refused;  // UseRules: a disallowed name falls through to the rules
+  refused.Header("x-model", "m1").Header("x-pick", "ghost");
+  d = MustResolve(table.get(), refused);
+  EXPECT_EQ(d.status, LLMROUTE_STATUS_ROUTED);
+  EXPECT_EQ(d.via, LLMROUTE_VIA_RULE);
+  EXPECT_EQ(Name(d.backend), "default/one");
+
+  ASSERT_EQ(llmroute_compile_options_set_on_disallowed(options.options,
+                                                       LLMROUTE_ON_DISALLOWED_REJECT),
+            LLMROUTE_OK);
+  TableRef rejecting = MustCompile(kPlainConfig, options.options);
+  ASSERT_NE(rejecting.get(), nullptr);
+  EXPECT_EQ(MustResolve(rejecting.get(), refused).status, LLMROUTE_STATUS_BACKEND_NOT_ALLOWED);
+}
+
+TEST(CapiOptions, SameNamespacePolicy) {
+  OptionsRef options;
+  ASSERT_EQ(llmroute_compile_options_set_standard_header(options.options, 1), LLMROUTE_OK);
+  ASSERT_EQ(llmroute_compile_options_set_allowed_backends(options.options,
+                                                          LLMROUTE_ALLOWED_SAME_NAMESPACE),
+            LLMROUTE_OK);
+  TableRef table = MustCompile(std::string(kPlainConfig) + R"(---
+apiVersion: aigateway.envoyproxy.io/v1alpha1
+kind: AIServiceBackend
+metadata: {name: declared}
+)",
+                               options.options);
+  ASSERT_NE(table.get(), nullptr);
+  Req req;
+  req.Header("x-ai-gateway-backend", "declared");
+  const llmroute_decision_t d = MustResolve(table.get(), req);
+  EXPECT_EQ(d.via, LLMROUTE_VIA_STANDARD_HEADER);
+  EXPECT_EQ(Name(d.backend), "default/declared");
+}
+
+TEST(CapiOptions, BadValuesAreRejected) {
+  OptionsRef options;
+  EXPECT_EQ(llmroute_compile_options_set_allowed_backends(options.options, 2),
+            LLMROUTE_ERROR_INVALID_ARGUMENT);  // Explicit has no list here
+  EXPECT_EQ(llmroute_compile_options_set_on_disallowed(options.options, -1),
+            LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_compile_options_set_model_header(nullptr, "x", 1),
+            LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_compile_options_set_model_header(options.options, nullptr, 1),
+            LLMROUTE_ERROR_INVALID_ARGUMENT);
+  // A header name that is not an HTTP token fails at compile time, with a message.
+  ASSERT_EQ(llmroute_compile_options_set_model_header(options.options, "bad header", 10),
+            LLMROUTE_OK);
+  llmroute_table_t* table = nullptr;
+  char* error = nullptr;
+  EXPECT_EQ(llmroute_table_compile_text(options.options, kPlainConfig, std::strlen(kPlainConfig),
+                                        nullptr, 0, &table, &error),
+            LLMROUTE_ERROR_CONFIG);
+  ASSERT_NE(error, nullptr);
+  EXPECT_NE(std::string(error).find("bad header"), std::string::npos) << error;
+  llmroute_free(error);
+}
+
+TEST(CapiTable, ModelsList) {
+  TableRef table = MustCompile(kConfig);
+  ASSERT_NE(table.get(), nullptr);
+  ASSERT_EQ(llmroute_table_model_count(table.get()), 2u);
+  llmroute_string_t model;
+  llmroute_name_t route;
+  ASSERT_EQ(llmroute_table_model(table.get(), 0, &model, &route), LLMROUTE_OK);
+  EXPECT_EQ(Str(model), "gpt-4o");
+  EXPECT_EQ(Name(route), "team/chat");
+  ASSERT_EQ(llmroute_table_model(table.get(), 1, &model, &route), LLMROUTE_OK);
+  EXPECT_EQ(Str(model), "llama");
+  EXPECT_EQ(llmroute_table_model(table.get(), 2, &model, &route),
+            LLMROUTE_ERROR_INVALID_ARGUMENT);
+}
+
+TEST(CapiTable, Warnings) {
+  TableRef table = MustCompile(std::string("apiVersion: v1\nkind: Foo\n---\n") + kConfig);
+  ASSERT_NE(table.get(), nullptr);
+  ASSERT_EQ(llmroute_table_warning_count(table.get()), 1u);
+  llmroute_string_t message;
+  ASSERT_EQ(llmroute_table_warning(table.get(), 0, &message), LLMROUTE_OK);
+  EXPECT_EQ(Str(message), "test.yaml:2:7: warning: kind: skipped document of unknown kind \"Foo\"");
+  EXPECT_EQ(llmroute_table_warning(table.get(), 1, &message), LLMROUTE_ERROR_INVALID_ARGUMENT);
+}
+
+TEST(CapiTable, ReferencesKeepTheTableAlive) {
+  TableRef owner = MustCompile(kConfig);
+  llmroute_table_t* extra = llmroute_table_ref(owner.get());
+  EXPECT_EQ(extra, owner.get());
+  owner = TableRef();  // drop the first reference
+  Req req;
+  req.Header("x-ai-eg-model", "gpt-4o").Entropy(1);
+  const llmroute_decision_t d = MustResolve(extra, req);
+  EXPECT_EQ(Name(d.route), "team/chat");
+  llmroute_table_free(extra);
+}
+
+// The struct-size rule of capi/llmroute.h, ABI growth.
+TEST(CapiStructSize, RequestSizes) {
+  TableRef table = MustCompile(kConfig);
+  ASSERT_NE(table.get(), nullptr);
+  Req req;
+  req.Header("x-ai-eg-model", "gpt-4o").Entropy(0);
+  llmroute_decision_t d = EmptyDecision();
+
+  llmroute_request_t r = req.View();
+  r.struct_size = 0;
+  EXPECT_EQ(llmroute_resolve(table.get(), &r, &d), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  r.struct_size = sizeof(llmroute_request_t) - 1;
+  EXPECT_EQ(llmroute_resolve(table.get(), &r, &d), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(d.status, 0) << "not written on failure";
+  EXPECT_EQ(d.backend.name.data, nullptr);
+
+  // A newer caller's larger request: fine while the fields this library does not know
+  // are zero, refused when one is set.
+  struct NewerRequest {
+    llmroute_request_t v1;
+    uint64_t future_field;
+    uint64_t another;
+  } newer;
+  std::memset(&newer, 0, sizeof(newer));
+  newer.v1 = req.View();
+  newer.v1.struct_size = sizeof(newer);
+  ASSERT_EQ(llmroute_resolve(table.get(), &newer.v1, &d), LLMROUTE_OK);
+  EXPECT_EQ(Name(d.backend), "team/azure");
+  newer.another = 1;
+  EXPECT_EQ(llmroute_resolve(table.get(), &newer.v1, &d), LLMROUTE_ERROR_INVALID_ARGUMENT);
+}
+
+TEST(CapiStructSize, DecisionSizes) {
+  TableRef table = MustCompile(kConfig);
+  ASSERT_NE(table.get(), nullptr);
+  Req req;
+  req.Header("x-ai-eg-model", "gpt-4o").Entropy(0);
+
+  struct NewerDecision {
+    llmroute_decision_t v1;
+    uint64_t future_fields[3];
+  } newer;
+  std::memset(&newer, 0xAB, sizeof(newer));
+  newer.v1.struct_size = sizeof(newer);
+  ASSERT_EQ(llmroute_resolve(table.get(), &req.View(), &newer.v1), LLMROUTE_OK);
+  EXPECT_EQ(newer.v1.struct_size, sizeof(newer)) << "struct_size is kept";
+  EXPECT_EQ(Name(newer.v1.backend), "team/azure");
+  EXPECT_EQ(newer.v1.reserved, 0);
+  for (uint64_t field : newer.future_fields) EXPECT_EQ(field, 0u) << "unknown fields read absent";
+
+  llmroute_decision_t small;
+  std::memset(&small, 0xCD, sizeof(small));
+  small.struct_size = offsetof(llmroute_decision_t, fallbacks);  // older than the first layout
+  EXPECT_EQ(llmroute_resolve(table.get(), &req.View(), &small), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(small.status, static_cast<int32_t>(0xCDCDCDCD)) << "not written on failure";
+}
+
+TEST(CapiStructSize, FirstLayoutIsFrozen) {
+  // These offsets are the ABI: a change here breaks every compiled caller.
+  if (sizeof(void*) != 8) GTEST_SKIP() << "offsets written for LP64";
+  EXPECT_EQ(sizeof(llmroute_string_t), 16u);
+  EXPECT_EQ(sizeof(llmroute_name_t), 32u);
+  EXPECT_EQ(sizeof(llmroute_header_t), 32u);
+  EXPECT_EQ(sizeof(llmroute_request_t), 112u);
+  EXPECT_EQ(offsetof(llmroute_request_t, headers), 56u);
+  EXPECT_EQ(offsetof(llmroute_request_t, body), 72u);
+  EXPECT_EQ(offsetof(llmroute_request_t, entropy), 96u);
+  EXPECT_EQ(offsetof(llmroute_request_t, has_entropy), 104u);
+  EXPECT_EQ(sizeof(llmroute_decision_t), 176u);
+  EXPECT_EQ(offsetof(llmroute_decision_t, status), 8u);
+  EXPECT_EQ(offsetof(llmroute_decision_t, backend), 32u);
+  EXPECT_EQ(offsetof(llmroute_decision_t, route), 64u);
+  EXPECT_EQ(offsetof(llmroute_decision_t, rule_name), 96u);
+  EXPECT_EQ(offsetof(llmroute_decision_t, model), 112u);
+  EXPECT_EQ(offsetof(llmroute_decision_t, model_override), 128u);
+  EXPECT_EQ(offsetof(llmroute_decision_t, reason), 144u);
+  EXPECT_EQ(offsetof(llmroute_decision_t, fallback_count), 160u);
+  EXPECT_EQ(offsetof(llmroute_decision_t, fallbacks), 168u);
+}
+
+// Readers resolve with a table reference they keep, refreshed when the generation moves;
+// a writer swaps tables (each freshly compiled, the old ones freed) under them. Every
+// decision must come whole from one table; ASan reports any use after free.
+TEST(CapiHolder, SwapWhileOtherThreadsResolve) {
+  const std::string blue = R"(apiVersion: aigateway.envoyproxy.io/v1alpha1
+kind: LLMRoute
+metadata: {name: blue}
+spec:
+  rules:
+    - backendRefs: [{name: blue-1}, {name: blue-2}]
+)";
+  const std::string green = R"(apiVersion: aigateway.envoyproxy.io/v1alpha1
+kind: LLMRoute
+metadata: {name: green}
+spec:
+  rules:
+    - backendRefs: [{name: green-1}, {name: green-2}]
+)";
+  TableRef first = MustCompile(blue);
+  ASSERT_NE(first.get(), nullptr);
+  llmroute_holder_t* holder = llmroute_holder_create(first.get());
+  ASSERT_NE(holder, nullptr);
+  first = TableRef();  // the holder keeps its own reference
+  EXPECT_EQ(llmroute_holder_generation(holder), 0u);
+
+  constexpr int kReaders = 3;
+  constexpr int kSwaps = 60;
+  std::atomic<bool> stop{false};
+  std::atomic<int> started{0};
+  std::atomic<int64_t> resolved{0}, mismatches{0}, refreshes{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < kReaders; ++t) {
+    readers.emplace_back([&, t] {
+      uint64_t generation = llmroute_holder_generation(holder);
+      llmroute_table_t* mine = llmroute_holder_acquire(holder);
+      started.fetch_add(1);
+      Req req;
+      req.Path("/v1/chat/completions").Entropy(static_cast<uint64_t>(t));
+      const llmroute_request_t& r = req.View();
+      while (!stop.load(std::memory_order_relaxed)) {
+        const uint64_t now = llmroute_holder_generation(holder);
+        if (now != generation) {
+          llmroute_table_free(mine);
+          mine = llmroute_holder_acquire(holder);
+          generation = now;
+          refreshes.fetch_add(1, std::memory_order_relaxed);
+        }
+        llmroute_decision_t d = EmptyDecision();
+        if (llmroute_resolve(mine, &r, &d) != LLMROUTE_OK || d.fallback_count != 1) {
+          mismatches.fetch_add(1);
+          continue;
+        }
+        // Route, backend and fallback all from the same table.
+        const std::string route = *Str(d.route.name);
+        llmroute_name_t fallback;
+        llmroute_decision_fallback(&d, 0, &fallback);
+        const bool whole = route.size() >= 4 &&
+                           Str(d.backend.name)->rfind(route + "-", 0) == 0 &&
+                           Str(fallback.name)->rfind(route + "-", 0) == 0;
+        if (!whole) mismatches.fetch_add(1);
+        resolved.fetch_add(1, std::memory_order_relaxed);
+      }
+      llmroute_table_free(mine);
+    });
+  }
+  while (started.load() < kReaders) std::this_thread::yield();
+  for (int i = 1; i <= kSwaps; ++i) {
+    TableRef next = MustCompile(i % 2 ? green : blue);
+    ASSERT_NE(next.get(), nullptr);
+    ASSERT_EQ(llmroute_holder_swap(holder, next.get()), LLMROUTE_OK);
+    // Let the readers see this table before the next swap frees it.
+    const int64_t seen = resolved.load();
+    while (resolved.load() < seen + 50) std::this_thread::yield();
+  }
+  stop.store(true);
+  for (std::thread& reader : readers) reader.join();
+  EXPECT_EQ(llmroute_holder_generation(holder), static_cast<uint64_t>(kSwaps));
+  EXPECT_EQ(mismatches.load(), 0);
+  EXPECT_GT(refreshes.load(), 0);
+
+  // The last table swapped in (blue, kSwaps even) is current; an acquired reference
+  // outlives the holder.
+  llmroute_table_t* last = llmroute_holder_acquire(holder);
+  llmroute_holder_free(holder);
+  Req req;
+  const llmroute_decision_t d = MustResolve(last, req);
+  EXPECT_EQ(Name(d.route), "default/blue");
+  llmroute_table_free(last);
+}
+
+}  // namespace
