@@ -1,0 +1,248 @@
+// The shared cases (tests/data/shared_cases.json) through the C++ API: the same requests and
+// expected decisions the Python and Lua binding tests read, so every interface decides
+// alike. One test per case.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "llmroute/config.h"
+#include "llmroute/decision.h"
+#include "llmroute/load.h"
+#include "llmroute/request.h"
+#include "llmroute/table.h"
+#include "simdjson.h"
+
+namespace llmroute {
+namespace {
+
+constexpr char kCasesFile[] = LLMROUTE_TEST_DATA_DIR "/shared_cases.json";
+
+// A decision rendered as the cases file writes it: names as "namespace/name", absent
+// values as std::nullopt.
+struct Rendered {
+  std::string status;
+  int http_status = 0;
+  std::optional<std::string> via, backend, route;
+  std::optional<int64_t> rule;
+  std::optional<std::string> rule_name;
+  std::optional<int64_t> match;
+  std::optional<std::string> model, model_override;
+  std::vector<std::string> fallbacks;
+  bool has_reason = false;
+
+  bool operator==(const Rendered&) const = default;
+};
+
+std::string Show(const std::optional<std::string>& s) { return s ? "\"" + *s + "\"" : "null"; }
+std::string Show(const std::optional<int64_t>& i) { return i ? std::to_string(*i) : "null"; }
+
+std::ostream& operator<<(std::ostream& out, const Rendered& r) {
+  out << "{status: " << r.status << ", http_status: " << r.http_status << ", via: " << Show(r.via)
+      << ", backend: " << Show(r.backend) << ", route: " << Show(r.route)
+      << ", rule: " << Show(r.rule) << ", rule_name: " << Show(r.rule_name)
+      << ", match: " << Show(r.match) << ", model: " << Show(r.model)
+      << ", model_override: " << Show(r.model_override) << ", fallbacks: [";
+  for (const std::string& f : r.fallbacks) out << f << " ";
+  return out << "], reason: " << (r.has_reason ? "yes" : "null") << "}";
+}
+
+struct Case {
+  std::string suite;
+  std::string name;
+  std::string config;  // path
+  CompileOptions options;
+  // The request, owning its strings.
+  std::string method = "GET", host, path = "/";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::optional<std::string> body;
+  std::optional<uint64_t> entropy;
+  Rendered expect;
+};
+
+std::string Str(simdjson::dom::element e) {
+  const std::string_view view(e);
+  return std::string(view);
+}
+
+std::optional<std::string> OptionalString(simdjson::dom::element e) {
+  if (e.is_null()) return std::nullopt;
+  return Str(e);
+}
+
+std::optional<int64_t> OptionalInt(simdjson::dom::element e) {
+  if (e.is_null()) return std::nullopt;
+  return int64_t(e);
+}
+
+CompileOptions ReadOptions(simdjson::dom::object options) {
+  CompileOptions out;
+  for (auto [key, value] : options) {
+    const std::string_view v(value);
+    if (key == "standard_header") {
+      out.standard_header.enabled = true;
+      out.standard_header.header_name = std::string(v);
+    } else if (key == "on_disallowed") {
+      out.standard_header.on_disallowed =
+          v == "UseRules" ? OnDisallowed::kUseRules : OnDisallowed::kReject;
+    } else if (key == "allowed_backends") {
+      out.standard_header.allowed_backends =
+          v == "SameNamespace" ? AllowedBackends::kSameNamespace : AllowedBackends::kRulesOnly;
+    } else if (key == "model_header") {
+      out.model_header = std::string(v);
+    } else {
+      ADD_FAILURE() << "unknown option " << key;
+    }
+  }
+  return out;
+}
+
+std::vector<Case> LoadCases() {
+  std::vector<Case> cases;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.load(kCasesFile).get(doc) != simdjson::SUCCESS) return cases;
+  for (simdjson::dom::object suite : doc["suites"].get_array()) {
+    const std::string suite_name = Str(suite["name"]);
+    const std::string config =
+        std::string(LLMROUTE_TEST_DATA_DIR "/") + Str(suite["config"]);
+    const CompileOptions options = ReadOptions(suite["options"].get_object());
+    for (simdjson::dom::object c : suite["cases"].get_array()) {
+      Case out;
+      out.suite = suite_name;
+      out.name = Str(c["name"]);
+      out.config = config;
+      out.options = options;
+      simdjson::dom::object request = c["request"];
+      for (auto [key, value] : request) {
+        if (key == "method") out.method = Str(value);
+        if (key == "host") out.host = Str(value);
+        if (key == "path") out.path = Str(value);
+        if (key == "body") out.body = Str(value);
+        if (key == "entropy") out.entropy = uint64_t(value);
+        if (key == "headers") {
+          for (simdjson::dom::array pair : value.get_array()) {
+            out.headers.emplace_back(Str(pair.at(0)), Str(pair.at(1)));
+          }
+        }
+      }
+      simdjson::dom::object e = c["expect"];
+      out.expect.status = Str(e["status"]);
+      out.expect.http_status = static_cast<int>(int64_t(e["http_status"]));
+      out.expect.via = OptionalString(e["via"]);
+      out.expect.backend = OptionalString(e["backend"]);
+      out.expect.route = OptionalString(e["route"]);
+      out.expect.rule = OptionalInt(e["rule"]);
+      out.expect.rule_name = OptionalString(e["rule_name"]);
+      out.expect.match = OptionalInt(e["match"]);
+      out.expect.model = OptionalString(e["model"]);
+      out.expect.model_override = OptionalString(e["model_override"]);
+      for (simdjson::dom::element f : e["fallbacks"].get_array()) {
+        out.expect.fallbacks.push_back(Str(f));
+      }
+      out.expect.has_reason = out.expect.status != "routed";
+      cases.push_back(std::move(out));
+    }
+  }
+  return cases;
+}
+
+const std::vector<Case>& AllCases() {
+  static const std::vector<Case>* cases = new std::vector<Case>(LoadCases());
+  return *cases;
+}
+
+// One table per (config, options) suite, compiled once.
+std::shared_ptr<const RoutingTable> TableFor(const Case& c) {
+  static auto* tables = new std::map<std::string, std::shared_ptr<const RoutingTable>>();
+  auto it = tables->find(c.suite);
+  if (it != tables->end()) return it->second;
+  absl::StatusOr<Config> config = LoadConfigFile(c.config);
+  if (!config.ok()) {
+    ADD_FAILURE() << config.status();
+    return nullptr;
+  }
+  absl::StatusOr<std::shared_ptr<const RoutingTable>> table = Compile(*config, c.options);
+  if (!table.ok()) {
+    ADD_FAILURE() << table.status();
+    return nullptr;
+  }
+  return (*tables)[c.suite] = *table;
+}
+
+std::optional<std::string> Render(const std::optional<NamespacedName>& n) {
+  if (!n) return std::nullopt;
+  return std::string(n->namespace_) + "/" + std::string(n->name);
+}
+
+std::optional<std::string> Render(const std::optional<std::string_view>& s) {
+  if (!s) return std::nullopt;
+  return std::string(*s);
+}
+
+Rendered Render(const Decision& d) {
+  Rendered r;
+  r.status = std::string(StatusName(d.status));
+  r.http_status = d.http_status;
+  if (d.via != Via::kNone) r.via = std::string(ViaName(d.via));
+  r.backend = Render(d.backend);
+  r.route = Render(d.route);
+  if (d.rule) r.rule = *d.rule;
+  r.rule_name = Render(d.rule_name);
+  if (d.match) r.match = *d.match;
+  r.model = Render(d.model);
+  r.model_override = Render(d.model_override);
+  for (const NamespacedName& f : d.fallbacks) r.fallbacks.push_back(*Render(f));
+  r.has_reason = !d.reason.empty();
+  return r;
+}
+
+TEST(SharedCases, FileLoads) {
+  EXPECT_GE(AllCases().size(), 20u) << "cannot read " << kCasesFile;
+}
+
+class SharedCaseTest : public ::testing::TestWithParam<std::size_t> {};
+
+TEST_P(SharedCaseTest, DecidesAsExpected) {
+  const Case& c = AllCases()[GetParam()];
+  SCOPED_TRACE(c.suite + ": " + c.name);
+  std::shared_ptr<const RoutingTable> table = TableFor(c);
+  ASSERT_NE(table, nullptr);
+  std::vector<Header> headers;
+  for (const auto& [name, value] : c.headers) headers.push_back({name, value});
+  Request request;
+  request.method = c.method;
+  request.host = c.host;
+  request.path = c.path;
+  request.headers = headers;
+  if (c.body) request.body = *c.body;
+  request.entropy = c.entropy;
+  EXPECT_EQ(Render(table->Resolve(request)), c.expect);
+}
+
+std::string CaseName(const ::testing::TestParamInfo<std::size_t>& info) {
+  const Case& c = AllCases()[info.param];
+  std::string name = std::to_string(info.param) + "_" + c.suite + "_";
+  for (char ch : c.name) {
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+    if (ok) {
+      name += ch;
+    } else if (name.back() != '_') {
+      name += '_';
+    }
+  }
+  while (name.back() == '_') name.pop_back();
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(File, SharedCaseTest,
+                         ::testing::Range<std::size_t>(0, AllCases().size()), CaseName);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SharedCaseTest);
+
+}  // namespace
+}  // namespace llmroute
