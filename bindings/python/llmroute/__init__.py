@@ -1,0 +1,785 @@
+"""llmroute: which backend gets this LLM request?
+
+A binding of the llmroute C library (capi/llmroute.h) with ctypes, from the standard library
+only::
+
+    import llmroute
+
+    router = llmroute.Router.from_file("routes.yaml", standard_header=True)
+    d = router.resolve(method="POST", path="/v1/chat/completions",
+                       headers={"x-ai-gateway-backend": "openai"})
+    if d.status is llmroute.Status.ROUTED:
+        print(d.backend.namespace, d.backend.name, d.via)
+
+A ``Router`` owns its compiled table; every ``Decision`` is a frozen copy made before
+``resolve`` returns, so nothing can point into a freed table. ``Router.reload`` compiles a
+new table and swaps it in while other threads keep resolving (each call resolves against
+the table that was current when it started).
+
+The shared library is looked for, in order: the path in the environment variable
+``LLMROUTE_LIBRARY`` (a file, or a directory holding it); next to this package; on the
+system's library path (``libllmroute.so.0``). ``LibraryNotFoundError`` lists every place
+tried.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import enum
+import os
+import struct
+import threading
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Optional, Sequence, Tuple, Union
+
+__all__ = [
+    "ConfigError",
+    "Decision",
+    "Error",
+    "LibraryNotFoundError",
+    "Model",
+    "NamespacedName",
+    "Router",
+    "Status",
+    "Via",
+    "library_path",
+    "version",
+]
+
+# ---------------------------------------------------------------------------------------
+# Public types
+
+
+class Status(str, enum.Enum):
+    """A decision's status (SPEC §7). Compares equal to its name: ``Status.ROUTED == "routed"``."""
+
+    ROUTED = "routed"
+    NO_ROUTE = "no_route"
+    BACKEND_NOT_ALLOWED = "backend_not_allowed"
+    BAD_REQUEST = "bad_request"
+    NO_BACKEND = "no_backend"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Via(str, enum.Enum):
+    """What decided a request: a rule, or the standard routing header."""
+
+    RULE = "rule"
+    STANDARD_HEADER = "standard_header"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class NamespacedName:
+    namespace: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Which backend gets the request, and why. Absent values are ``None``."""
+
+    status: Status
+    http_status: int
+    via: Optional[Via]
+    backend: Optional[NamespacedName]
+    route: Optional[NamespacedName]
+    rule: Optional[int]
+    rule_name: Optional[str]
+    match: Optional[int]
+    model: Optional[str]
+    model_override: Optional[str]
+    fallbacks: Tuple[NamespacedName, ...]
+    reason: Optional[str]
+
+    @property
+    def routed(self) -> bool:
+        return self.status is Status.ROUTED
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """One entry of the models list: an Exact value of the model header, and its route."""
+
+    model: str
+    route: NamespacedName
+
+
+class Error(Exception):
+    """Base class of this module's errors."""
+
+
+class ConfigError(Error):
+    """The configuration does not load or compile (or a file cannot be read).
+
+    ``message`` is the line the CLI prints, ``file:line:column: error: field: message``;
+    ``code`` names the kind: ``config``, ``not_found``, ``permission_denied``, ``io``.
+    """
+
+    def __init__(self, message: str, code: str = "config") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class LibraryNotFoundError(Error, ImportError):
+    """The shared library was not found; the message lists every place tried."""
+
+
+# ---------------------------------------------------------------------------------------
+# The C ABI
+
+
+class _String(ctypes.Structure):
+    """A string going in: the bytes object stays referenced by the struct."""
+
+    _fields_ = [("data", ctypes.c_char_p), ("len", ctypes.c_size_t)]
+
+
+class _Header(ctypes.Structure):
+    _fields_ = [("name", _String), ("value", _String)]
+
+
+class _OutString(ctypes.Structure):
+    """A string coming out: its address (an int, None for NULL) and length."""
+
+    _fields_ = [("data", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+
+
+class _OutName(ctypes.Structure):
+    _fields_ = [("ns", _OutString), ("name", _OutString)]
+
+
+class _Request(ctypes.Structure):
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("method", _String),
+        ("host", _String),
+        ("path", _String),
+        ("headers", ctypes.POINTER(_Header)),
+        ("header_count", ctypes.c_size_t),
+        ("body", _String),
+        ("body_padding", ctypes.c_size_t),
+        ("entropy", ctypes.c_uint64),
+        ("has_entropy", ctypes.c_int32),
+        ("reserved", ctypes.c_int32),
+    ]
+
+
+class _Decision(ctypes.Structure):
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("status", ctypes.c_int32),
+        ("http_status", ctypes.c_int32),
+        ("via", ctypes.c_int32),
+        ("rule", ctypes.c_int32),
+        ("match", ctypes.c_int32),
+        ("reserved", ctypes.c_int32),
+        ("backend", _OutName),
+        ("route", _OutName),
+        ("rule_name", _OutString),
+        ("model", _OutString),
+        ("model_override", _OutString),
+        ("reason", _OutString),
+        ("fallback_count", ctypes.c_size_t),
+        ("fallbacks", ctypes.c_void_p),
+    ]
+
+
+# The decision read in one call: struct_size, six int32, then 18 pointer-sized words
+# (backend ns/name, route ns/name, rule_name, model, model_override, reason as data+len,
+# fallback_count, fallbacks).
+_DECISION_LAYOUT = struct.Struct("=Q6i18Q")
+assert _DECISION_LAYOUT.size == ctypes.sizeof(_Decision) or ctypes.sizeof(ctypes.c_void_p) != 8
+
+_STATUSES = (
+    Status.ROUTED,
+    Status.NO_ROUTE,
+    Status.BACKEND_NOT_ALLOWED,
+    Status.BAD_REQUEST,
+    Status.NO_BACKEND,
+)
+_VIAS = (None, Via.RULE, Via.STANDARD_HEADER)
+_ALLOWED_BACKENDS = {"RulesOnly": 0, "SameNamespace": 1}
+_ON_DISALLOWED = {"Reject": 0, "UseRules": 1}
+_OK = 0
+
+_library: Optional[ctypes.CDLL] = None
+_library_path: Optional[str] = None
+_library_lock = threading.Lock()
+
+
+def _candidates() -> list[str]:
+    names = ("libllmroute.so.0", "libllmroute.so")
+    out = []
+    env = os.environ.get("LLMROUTE_LIBRARY")
+    if env:
+        if os.path.isdir(env):
+            out.extend(os.path.join(env, n) for n in names)
+        else:
+            out.append(env)
+    here = os.path.dirname(os.path.abspath(__file__))
+    out.extend(os.path.join(here, n) for n in names)
+    found = ctypes.util.find_library("llmroute")
+    if found:
+        out.append(found)
+    out.extend(names)  # the dynamic linker's own search (LD_LIBRARY_PATH, ld.so.cache)
+    return out
+
+
+def _declare(lib: ctypes.CDLL) -> None:
+    c = ctypes
+    p_opts = c.c_void_p
+    p_table = c.c_void_p
+    sigs = {
+        "llmroute_version": (c.c_char_p, []),
+        "llmroute_version_number": (c.c_int32, []),
+        "llmroute_error_name": (c.c_char_p, [c.c_int32]),
+        "llmroute_free": (None, [c.c_void_p]),
+        "llmroute_compile_options_create": (p_opts, []),
+        "llmroute_compile_options_free": (None, [p_opts]),
+        "llmroute_compile_options_set_model_header": (c.c_int32, [p_opts, c.c_char_p, c.c_size_t]),
+        "llmroute_compile_options_set_standard_header": (c.c_int32, [p_opts, c.c_int32]),
+        "llmroute_compile_options_set_standard_header_name": (
+            c.c_int32,
+            [p_opts, c.c_char_p, c.c_size_t],
+        ),
+        "llmroute_compile_options_set_allowed_backends": (c.c_int32, [p_opts, c.c_int32]),
+        "llmroute_compile_options_set_on_disallowed": (c.c_int32, [p_opts, c.c_int32]),
+        "llmroute_table_compile_text": (
+            c.c_int32,
+            [p_opts, c.c_char_p, c.c_size_t, c.c_char_p, c.c_size_t,
+             c.POINTER(c.c_void_p), c.POINTER(c.c_void_p)],
+        ),
+        "llmroute_table_compile_files": (
+            c.c_int32,
+            [p_opts, c.POINTER(_String), c.c_size_t, c.POINTER(c.c_void_p), c.POINTER(c.c_void_p)],
+        ),
+        "llmroute_table_free": (None, [p_table]),
+        "llmroute_resolve": (c.c_int32, [p_table, c.c_void_p, c.c_void_p]),
+        "llmroute_decision_fallback": (c.c_int32, [c.c_void_p, c.c_size_t, c.POINTER(_OutName)]),
+        "llmroute_table_model_count": (c.c_size_t, [p_table]),
+        "llmroute_table_model": (
+            c.c_int32,
+            [p_table, c.c_size_t, c.POINTER(_OutString), c.POINTER(_OutName)],
+        ),
+        "llmroute_table_warning_count": (c.c_size_t, [p_table]),
+        "llmroute_table_warning": (c.c_int32, [p_table, c.c_size_t, c.POINTER(_OutString)]),
+        "llmroute_table_model_header": (c.c_int32, [p_table, c.POINTER(_OutString)]),
+        "llmroute_holder_create": (c.c_void_p, [p_table]),
+        "llmroute_holder_free": (None, [c.c_void_p]),
+        "llmroute_holder_swap": (c.c_int32, [c.c_void_p, p_table]),
+        "llmroute_holder_generation": (c.c_uint64, [c.c_void_p]),
+    }
+    for name, (restype, argtypes) in sigs.items():
+        fn = getattr(lib, name)
+        fn.restype = restype
+        fn.argtypes = argtypes
+
+
+def _lib() -> ctypes.CDLL:
+    global _library, _library_path
+    if _library is not None:
+        return _library
+    with _library_lock:
+        if _library is not None:
+            return _library
+        tried = []
+        for candidate in _candidates():
+            if os.sep in candidate and not os.path.exists(candidate):
+                tried.append(f"{candidate} (no such file)")
+                continue
+            try:
+                lib = ctypes.CDLL(candidate)
+                _declare(lib)
+            except (OSError, AttributeError) as e:
+                tried.append(f"{candidate} ({e})")
+                continue
+            _library_path = candidate
+            _library = lib
+            return lib
+        raise LibraryNotFoundError(
+            "cannot load the llmroute shared library; set LLMROUTE_LIBRARY to its path. Tried:\n  "
+            + "\n  ".join(tried)
+        )
+
+
+def library_path() -> str:
+    """The path of the shared library in use (loading it if needed)."""
+    _lib()
+    assert _library_path is not None
+    return _library_path
+
+
+def version() -> str:
+    """The C library's version, e.g. ``"0.1.0"``."""
+    return _lib().llmroute_version().decode()
+
+
+def _bytes(value: Union[str, bytes], what: str) -> bytes:
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape")
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    raise TypeError(f"{what} must be str or bytes, not {type(value).__name__}")
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _out(s: _OutString) -> str:
+    return _text(ctypes.string_at(s.data, s.len)) if s.data else ""
+
+
+def _raise_error(code: int, error: ctypes.c_void_p) -> None:
+    lib = _lib()
+    message = ctypes.string_at(error.value).decode("utf-8", "replace") if error.value else ""
+    lib.llmroute_free(error)
+    name = lib.llmroute_error_name(code).decode()
+    if not message:
+        message = name
+    raise ConfigError(message, name)
+
+
+class _Options:
+    """Compile options as a C handle, freed with this object."""
+
+    def __init__(
+        self,
+        model_header: Optional[str] = None,
+        standard_header: Union[bool, str] = False,
+        allowed_backends: str = "RulesOnly",
+        on_disallowed: str = "Reject",
+    ) -> None:
+        lib = _lib()
+        if allowed_backends not in _ALLOWED_BACKENDS:
+            raise ValueError(f"allowed_backends must be one of {sorted(_ALLOWED_BACKENDS)}, "
+                             f"not {allowed_backends!r}")
+        if on_disallowed not in _ON_DISALLOWED:
+            raise ValueError(f"on_disallowed must be one of {sorted(_ON_DISALLOWED)}, "
+                             f"not {on_disallowed!r}")
+        self._lib = lib
+        self.handle = lib.llmroute_compile_options_create()
+        if not self.handle:
+            raise MemoryError("llmroute_compile_options_create")
+        if model_header is not None:
+            b = _bytes(model_header, "model_header")
+            lib.llmroute_compile_options_set_model_header(self.handle, b, len(b))
+        if standard_header:
+            lib.llmroute_compile_options_set_standard_header(self.handle, 1)
+            if isinstance(standard_header, str):
+                b = _bytes(standard_header, "standard_header")
+                lib.llmroute_compile_options_set_standard_header_name(self.handle, b, len(b))
+        lib.llmroute_compile_options_set_allowed_backends(
+            self.handle, _ALLOWED_BACKENDS[allowed_backends])
+        lib.llmroute_compile_options_set_on_disallowed(self.handle, _ON_DISALLOWED[on_disallowed])
+
+    def __del__(self) -> None:
+        handle, self.handle = getattr(self, "handle", None), None
+        if handle:
+            self._lib.llmroute_compile_options_free(handle)
+
+
+class _Table:
+    """One reference to a compiled table, released when this object is collected. Caches
+    the Python objects made from the table's own strings (they never change)."""
+
+    __slots__ = ("_lib", "handle", "names", "strings", "fallbacks", "decisions", "__weakref__")
+
+    def __init__(self, handle: int) -> None:
+        self._lib = _lib()
+        self.handle = handle
+        self.names: dict = {}
+        self.strings: dict = {}
+        self.fallbacks: dict = {}
+        self.decisions: dict = {}
+
+    def __del__(self) -> None:
+        handle, self.handle = self.handle, None
+        if handle:
+            self._lib.llmroute_table_free(handle)
+
+    @staticmethod
+    def compile(text: Optional[bytes], files: Optional[Sequence[bytes]], options: _Options,
+                file_name: bytes = b"") -> "_Table":
+        lib = _lib()
+        table = ctypes.c_void_p()
+        error = ctypes.c_void_p()
+        if files is None:
+            code = lib.llmroute_table_compile_text(options.handle, text, len(text), file_name,
+                                                   len(file_name), ctypes.byref(table),
+                                                   ctypes.byref(error))
+        else:
+            paths = (_String * len(files))(*[_String(f, len(f)) for f in files])
+            code = lib.llmroute_table_compile_files(options.handle, paths, len(files),
+                                                    ctypes.byref(table), ctypes.byref(error))
+        if code != _OK:
+            _raise_error(code, error)
+        return _Table(table.value)
+
+    def string(self, data: int, length: int) -> str:
+        key = (data, length)
+        s = self.strings.get(key)
+        if s is None:
+            s = self.strings[key] = _text(ctypes.string_at(data, length))
+        return s
+
+    def name(self, ns: int, ns_len: int, name: int, name_len: int) -> NamespacedName:
+        key = (ns, name)
+        n = self.names.get(key)
+        if n is None:
+            n = self.names[key] = NamespacedName(self.string(ns, ns_len),
+                                                 self.string(name, name_len))
+        return n
+
+
+HeadersArg = Union[Mapping[str, Union[str, bytes, Sequence[Union[str, bytes]]]],
+                   Iterable[Tuple[Union[str, bytes], Union[str, bytes]]], None]
+
+_new_decision = object.__new__
+_set = object.__setattr__
+
+
+class Router:
+    """A compiled routing table that can be reloaded. Thread-safe: any number of threads
+    may call ``resolve`` while another calls ``reload``."""
+
+    def __init__(self, _table: _Table, _source: tuple, _options: dict) -> None:
+        self._lib = _lib()
+        self._table: Optional[_Table] = _table
+        self._holder = self._lib.llmroute_holder_create(_table.handle)
+        if not self._holder:
+            raise MemoryError("llmroute_holder_create")
+        self._source = _source
+        self._options = _options
+        self._reload_lock = threading.Lock()
+
+    # -- construction -------------------------------------------------------------------
+
+    @classmethod
+    def from_file(cls, path: Union[str, os.PathLike, Sequence[Union[str, os.PathLike]]],
+                  **options) -> "Router":
+        """Loads and compiles one configuration file, or several that form one configuration.
+
+        Options: ``model_header`` (default ``"x-ai-eg-model"``); ``standard_header`` (``True``
+        or a header name: enable the standard routing header for routes without their own
+        section); ``allowed_backends`` (``"RulesOnly"`` or ``"SameNamespace"``);
+        ``on_disallowed`` (``"Reject"`` or ``"UseRules"``). Raises ``ConfigError``.
+        """
+        files = cls._paths(path)
+        return cls(_Table.compile(None, files, _Options(**options)), ("files", files), options)
+
+    @classmethod
+    def from_text(cls, text: Union[str, bytes], file_name: str = "", **options) -> "Router":
+        """Loads and compiles configuration text (YAML or JSON); ``file_name`` is used only in
+        error messages. Options as ``from_file``. Raises ``ConfigError``."""
+        data = _bytes(text, "text")
+        name = _bytes(file_name, "file_name")
+        return cls(_Table.compile(data, None, _Options(**options), name),
+                   ("text", data, name), options)
+
+    @staticmethod
+    def _paths(path) -> list:
+        if isinstance(path, (str, bytes, os.PathLike)):
+            path = [path]
+        return [os.fsencode(p) for p in path]
+
+    # -- routing ------------------------------------------------------------------------
+
+    def resolve(
+        self,
+        headers: HeadersArg = None,
+        host: Optional[str] = None,
+        path: str = "/",
+        method: str = "GET",
+        body: Union[str, bytes, None] = None,
+        entropy: Optional[int] = None,
+    ) -> Decision:
+        """Decides which backend gets the request.
+
+        ``headers``: a mapping (a value may be a list: the header repeated) or an iterable
+        of (name, value) pairs; names and values are str (UTF-8) or bytes. ``path``
+        includes the query string. ``body``: the request body, when the caller has it (its
+        JSON ``model`` replaces the model header). ``entropy``: 0 <= entropy < 2**64 for a
+        reproducible weighted choice; None draws one.
+        """
+        table = self._table
+        if table is None:
+            raise Error("the router is closed")
+        # Everything the C call reads is packed into one per-thread buffer: the decision,
+        # the request, the header array, then the strings (the method, host, path, header
+        # names and values, body). A pointer is the buffer's address plus an offset.
+        parts = [method.encode() if method.__class__ is str else _bytes(method, "method"),
+                 path.encode() if path.__class__ is str else _bytes(path, "path")]
+        if host is not None:
+            parts.append(host.encode() if host.__class__ is str else _bytes(host, "host"))
+        count = 0
+        if headers:
+            if headers.__class__ is dict or isinstance(headers, Mapping):
+                headers = headers.items()
+            for name, value in headers:
+                if value.__class__ is str:
+                    parts.append(name.encode() if name.__class__ is str else _bytes(name, "header name"))
+                    parts.append(value.encode())
+                    count += 1
+                elif isinstance(value, (list, tuple)):
+                    n = _bytes(name, "header name")
+                    for v in value:
+                        parts.append(n)
+                        parts.append(_bytes(v, "header value"))
+                        count += 1
+                else:
+                    parts.append(_bytes(name, "header name"))
+                    parts.append(_bytes(value, "header value"))
+                    count += 1
+        if body is not None:
+            parts.append(body.encode() if body.__class__ is str else _bytes(body, "body"))
+        if entropy is None:
+            entropy = has_entropy = 0
+        else:
+            if not 0 <= entropy < 18446744073709551616:
+                raise ValueError("entropy must be in [0, 2**64)")
+            has_entropy = 1
+        blob = b"".join(parts)
+        strings = _HEADERS_AT + 32 * count
+        end = strings + len(blob)
+        scratch = _scratch.get(end + _PADDING)
+        base = scratch.base
+        mv = scratch.view
+        mv[strings:end] = blob
+
+        at = base + strings
+        m_len = len(parts[0])
+        p_len = len(parts[1])
+        p_at = at + m_len
+        i = 2
+        if host is None:
+            h_at = h_len = 0
+            next_at = p_at + p_len
+        else:
+            h_at = p_at + p_len
+            h_len = len(parts[2])
+            next_at = h_at + h_len
+            i = 3
+        offset = _HEADERS_AT
+        pack = _HEADER_LAYOUT.pack_into
+        for _ in range(count):
+            n_len = len(parts[i])
+            v_len = len(parts[i + 1])
+            pack(mv, offset, next_at, n_len, next_at + n_len, v_len)
+            next_at += n_len + v_len
+            offset += 32
+            i += 2
+        if body is None:
+            b_at = b_len = 0
+        else:
+            b_at = next_at
+            b_len = len(parts[i])
+        _REQUEST_LAYOUT.pack_into(mv, _REQUEST_AT, _REQUEST_SIZE, at, m_len, h_at, h_len,
+                                  p_at, p_len, base + _HEADERS_AT if count else 0, count,
+                                  b_at, b_len, _PADDING if body is not None else 0,
+                                  entropy, has_entropy, 0)
+        code = _resolve(table.handle, base + _REQUEST_AT, base)
+        if code != _OK:
+            raise Error(f"llmroute_resolve: {self._lib.llmroute_error_name(code).decode()}")
+
+        model, model_len = _MODEL_LAYOUT.unpack_from(mv, _MODEL_AT)
+        if not model:
+            model_bytes = None
+        elif at <= model < base + end:  # the model is in the request: slice it
+            model_bytes = blob[model - at:model - at + model_len]
+        else:  # a body model with JSON escapes, decoded into the library's buffer
+            model_bytes = ctypes.string_at(model, model_len)
+        # Decisions repeat: cache them by their bytes (pointers into this table, which
+        # this cache lives and dies with) and the model's text.
+        key = (mv[8:_DECISION_SIZE].tobytes(), model_bytes)
+        cache = table.decisions
+        d = cache.get(key)
+        if d is None:
+            if len(cache) >= _DECISION_CACHE_SIZE:
+                cache.clear()
+            d = cache[key] = self._decision(
+                table, _DECISION_LAYOUT.unpack_from(mv),
+                None if model_bytes is None else _text(model_bytes), ctypes.c_void_p(base))
+        return d
+
+    def _decision(self, table: _Table, fields: tuple, model: Optional[str],
+                  out: ctypes.c_void_p) -> Decision:
+        (_, status, http_status, via, rule, match, _,
+         b_ns, b_ns_len, b_name, b_name_len, r_ns, r_ns_len, r_name, r_name_len,
+         rule_name, rule_name_len, _, _, override, override_len,
+         reason, reason_len, fallback_count, fallbacks) = fields
+        string = table.string
+        d = _new_decision(Decision)
+        _set(d, "status", _STATUSES[status])
+        _set(d, "http_status", http_status)
+        _set(d, "via", _VIAS[via])
+        _set(d, "backend", table.name(b_ns, b_ns_len, b_name, b_name_len) if b_name else None)
+        _set(d, "route", table.name(r_ns, r_ns_len, r_name, r_name_len) if r_name else None)
+        _set(d, "rule", rule if rule >= 0 else None)
+        _set(d, "rule_name", string(rule_name, rule_name_len) if rule_name else None)
+        _set(d, "match", match if match >= 0 else None)
+        _set(d, "model", model)
+        _set(d, "model_override", string(override, override_len) if override else None)
+        _set(d, "fallbacks", self._fallbacks(table, out, fallbacks, fallback_count)
+             if fallback_count else ())
+        _set(d, "reason", string(reason, reason_len) if reason else None)
+        return d
+
+    def _fallbacks(self, table: _Table, out: ctypes.c_void_p, address: int,
+                   count: int) -> Tuple[NamespacedName, ...]:
+        # A decision's fallbacks are a list inside the table: cached by its address.
+        key = (address, count)
+        cached = table.fallbacks.get(key)
+        if cached is None:
+            names = []
+            n = _OutName()
+            for i in range(count):
+                self._lib.llmroute_decision_fallback(out, i, ctypes.byref(n))
+                names.append(table.name(n.ns.data, n.ns.len, n.name.data, n.name.len))
+            cached = table.fallbacks[key] = tuple(names)
+        return cached
+
+    # -- the table ----------------------------------------------------------------------
+
+    def models(self) -> list[Model]:
+        """The models list: every Exact value of the model header, with its route."""
+        table = self._current()
+        model = _OutString()
+        route = _OutName()
+        out = []
+        for i in range(self._lib.llmroute_table_model_count(table.handle)):
+            self._lib.llmroute_table_model(table.handle, i, ctypes.byref(model), ctypes.byref(route))
+            out.append(Model(_out(model), NamespacedName(_out(route.ns), _out(route.name))))
+        return out
+
+    @property
+    def warnings(self) -> list[str]:
+        """The compile warnings, one CLI line each."""
+        table = self._current()
+        message = _OutString()
+        out = []
+        for i in range(self._lib.llmroute_table_warning_count(table.handle)):
+            self._lib.llmroute_table_warning(table.handle, i, ctypes.byref(message))
+            out.append(_out(message))
+        return out
+
+    @property
+    def model_header(self) -> str:
+        """The header the table reads the model from (lower-cased)."""
+        name = _OutString()
+        self._lib.llmroute_table_model_header(self._current().handle, ctypes.byref(name))
+        return _out(name)
+
+    @property
+    def generation(self) -> int:
+        """How many times the table was reloaded."""
+        if self._holder is None:
+            raise Error("the router is closed")
+        return self._lib.llmroute_holder_generation(self._holder)
+
+    def reload(self, path=None, *, text: Union[str, bytes, None] = None, **options) -> None:
+        """Compiles a new table and swaps it in; resolves running in other threads finish on
+        the table they started with. With no argument, reads the same files (or text) again
+        with the same options; ``path`` or ``text`` give a new source, ``options`` new
+        options (replacing the old ones when any is given). On ``ConfigError`` the current
+        table stays."""
+        if path is not None and text is not None:
+            raise ValueError("give path or text, not both")
+        opts = options if options else self._options
+        if path is not None:
+            source = ("files", self._paths(path))
+        elif text is not None:
+            source = ("text", _bytes(text, "text"), b"")
+        else:
+            source = self._source
+        if source[0] == "files":
+            table = _Table.compile(None, source[1], _Options(**opts))
+        else:
+            table = _Table.compile(source[1], None, _Options(**opts), source[2])
+        with self._reload_lock:
+            if self._holder is None:
+                raise Error("the router is closed")
+            self._lib.llmroute_holder_swap(self._holder, table.handle)
+            self._table = table
+            self._source = source
+            self._options = opts
+
+    def _current(self) -> _Table:
+        table = self._table
+        if table is None:
+            raise Error("the router is closed")
+        return table
+
+    def close(self) -> None:
+        """Releases the table now (otherwise when the router is collected). Later calls raise
+        ``Error``; decisions already returned stay valid (they are copies)."""
+        with self._reload_lock:
+            holder, self._holder = self._holder, None
+            self._table = None
+            if holder:
+                self._lib.llmroute_holder_free(holder)
+
+    def __enter__(self) -> "Router":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        holder = getattr(self, "_holder", None)
+        if holder:
+            self._holder = None
+            self._lib.llmroute_holder_free(holder)
+
+
+_REQUEST_SIZE = ctypes.sizeof(_Request)
+_DECISION_SIZE = ctypes.sizeof(_Decision)
+# The per-thread scratch buffer: [decision][request][headers...][strings...][padding].
+_REQUEST_AT = _DECISION_SIZE
+_HEADERS_AT = _REQUEST_AT + _REQUEST_SIZE
+_REQUEST_LAYOUT = struct.Struct("=13Q2i")
+_HEADER_LAYOUT = struct.Struct("=4Q")
+_MODEL_LAYOUT = struct.Struct("=2Q")
+_MODEL_AT = _Decision.model.offset
+_PADDING = 64  # readable bytes after the body: the library parses it in place
+_DECISION_CACHE_SIZE = 1024
+assert _REQUEST_LAYOUT.size == _REQUEST_SIZE and _HEADER_LAYOUT.size == ctypes.sizeof(_Header)
+
+
+class _Scratch(threading.local):
+    """A buffer per thread (the C call runs without the GIL), grown on demand."""
+
+    def __init__(self) -> None:
+        self.capacity = 0
+        self.buffer = None
+        self.view = None
+        self.base = 0
+
+    def get(self, size: int) -> "_Scratch":
+        if size > self.capacity:
+            capacity = max(size, 2 * self.capacity, 4096)
+            self.buffer = (ctypes.c_char * capacity)()
+            self.view = memoryview(self.buffer).cast("B")
+            self.base = ctypes.addressof(self.buffer)
+            self.capacity = capacity
+            _DECISION_LAYOUT.pack_into(self.view, 0, _DECISION_SIZE, *([0] * 24))
+        return self
+
+
+_scratch = _Scratch()
+
+
+def _resolve(table: int, request: int, decision: int) -> int:
+    global _resolve
+    _resolve = _lib().llmroute_resolve
+    return _resolve(table, request, decision)

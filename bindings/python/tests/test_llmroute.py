@@ -1,0 +1,273 @@
+"""Tests of the Python binding (run by ctest with LLMROUTE_LIBRARY set to the built library)."""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import json
+import os
+import subprocess
+import sys
+import threading
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+import llmroute  # noqa: E402
+
+REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+DATA = os.path.join(REPO, "tests", "data")
+QUICKSTART = os.path.join(REPO, "examples", "quickstart.yaml")
+
+BAD_REGEX = """apiVersion: aigateway.envoyproxy.io/v1alpha1
+kind: AIGatewayRoute
+metadata: {name: chat}
+spec:
+  rules:
+    - matches:
+        - headers:
+            - {type: RegularExpression, name: x-ai-eg-model, value: "gpt-(4"}
+      backendRefs: [{name: openai}]
+"""
+
+
+def route_text(name: str) -> str:
+    return f"""apiVersion: aigateway.envoyproxy.io/v1alpha1
+kind: LLMRoute
+metadata: {{name: {name}}}
+spec:
+  rules:
+    - backendRefs: [{{name: {name}-1}}, {{name: {name}-2}}]
+"""
+
+
+def nsname(n):
+    return None if n is None else str(n)
+
+
+def render(d: llmroute.Decision) -> dict:
+    return {
+        "status": d.status.value,
+        "http_status": d.http_status,
+        "via": None if d.via is None else d.via.value,
+        "backend": nsname(d.backend),
+        "route": nsname(d.route),
+        "rule": d.rule,
+        "rule_name": d.rule_name,
+        "match": d.match,
+        "model": d.model,
+        "model_override": d.model_override,
+        "fallbacks": [str(f) for f in d.fallbacks],
+    }
+
+
+class SharedCasesTest(unittest.TestCase):
+    """tests/data/shared_cases.json: the same decisions as the C++ API."""
+
+    def test_shared_cases(self):
+        with open(os.path.join(DATA, "shared_cases.json")) as f:
+            doc = json.load(f)
+        count = 0
+        for suite in doc["suites"]:
+            router = llmroute.Router.from_file(os.path.join(DATA, suite["config"]),
+                                               **suite["options"])
+            for case in suite["cases"]:
+                with self.subTest(suite=suite["name"], case=case["name"]):
+                    request = dict(case["request"])
+                    d = router.resolve(**request)
+                    self.assertEqual(render(d), case["expect"])
+                    self.assertEqual(d.reason is None, d.status is llmroute.Status.ROUTED)
+                    count += 1
+        self.assertGreaterEqual(count, 20)
+
+
+class ErrorsTest(unittest.TestCase):
+    def test_config_error_carries_the_cli_line(self):
+        with self.assertRaises(llmroute.ConfigError) as caught:
+            llmroute.Router.from_text(BAD_REGEX, file_name="bad.yaml")
+        self.assertEqual(
+            str(caught.exception),
+            "bad.yaml:8:69: error: spec.rules[0].matches[0].headers[0].value: "
+            "invalid regular expression: missing ): gpt-(4")
+        self.assertEqual(caught.exception.message, str(caught.exception))
+        self.assertEqual(caught.exception.code, "config")
+        self.assertIsInstance(caught.exception, llmroute.Error)
+
+    def test_missing_file(self):
+        with self.assertRaises(llmroute.ConfigError) as caught:
+            llmroute.Router.from_file("/nonexistent/routes.yaml")
+        self.assertEqual(caught.exception.code, "not_found")
+        self.assertIn("/nonexistent/routes.yaml", caught.exception.message)
+
+    def test_bad_options(self):
+        with self.assertRaises(ValueError):
+            llmroute.Router.from_file(QUICKSTART, allowed_backends="Explicit")
+        with self.assertRaises(ValueError):
+            llmroute.Router.from_file(QUICKSTART, on_disallowed="reject")
+        with self.assertRaises(TypeError):
+            llmroute.Router.from_file(QUICKSTART, no_such_option=1)
+        with self.assertRaises(llmroute.ConfigError):
+            llmroute.Router.from_file(QUICKSTART, model_header="not a token")
+
+    def test_bad_entropy(self):
+        router = llmroute.Router.from_file(QUICKSTART)
+        for bad in (-1, 1 << 64):
+            with self.assertRaises(ValueError):
+                router.resolve(entropy=bad)
+        router.resolve(entropy=(1 << 64) - 1)
+
+    def test_library_not_found_lists_what_was_tried(self):
+        code = (
+            "import llmroute\n"
+            "llmroute._candidates = lambda: ['/nonexistent/libllmroute.so', 'libllmroute-none.so.0']\n"
+            "try:\n"
+            "    llmroute.version()\n"
+            "except llmroute.LibraryNotFoundError as e:\n"
+            "    print(e)\n")
+        env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE))
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                             text=True, check=True).stdout
+        self.assertIn("LLMROUTE_LIBRARY", out)
+        self.assertIn("/nonexistent/libllmroute.so (no such file)", out)
+        self.assertIn("libllmroute-none.so.0", out)
+
+
+class ResolveTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.router = llmroute.Router.from_file(QUICKSTART)
+
+    def test_standard_header(self):
+        d = self.router.resolve(method="POST", path="/v1/chat/completions",
+                                headers={"x-ai-gateway-backend": "llama-cloud"})
+        self.assertIs(d.status, llmroute.Status.ROUTED)
+        self.assertEqual(d.status, "routed")
+        self.assertTrue(d.routed)
+        self.assertIs(d.via, llmroute.Via.STANDARD_HEADER)
+        self.assertEqual(d.backend, llmroute.NamespacedName("default", "llama-cloud"))
+        self.assertEqual(d.route, llmroute.NamespacedName("default", "quickstart"))
+        self.assertEqual(d.fallbacks, ())
+
+    def test_decision_is_frozen(self):
+        d = self.router.resolve()
+        with self.assertRaises(dataclasses.FrozenInstanceError):
+            d.status = llmroute.Status.ROUTED  # type: ignore[misc]
+        self.assertEqual([f.name for f in dataclasses.fields(d)],
+                         ["status", "http_status", "via", "backend", "route", "rule",
+                          "rule_name", "match", "model", "model_override", "fallbacks",
+                          "reason"])
+
+    def test_header_forms_agree(self):
+        as_dict = self.router.resolve(headers={"x-ai-gateway-backend": ["openai", "llama-cloud"]})
+        as_pairs = self.router.resolve(headers=[("x-ai-gateway-backend", "openai"),
+                                                ("X-AI-Gateway-Backend", b"llama-cloud")])
+        self.assertIs(as_dict.status, llmroute.Status.BAD_REQUEST)
+        self.assertEqual(as_dict, as_pairs)
+        self.assertIsNone(as_dict.route)
+        self.assertIsNotNone(as_dict.reason)
+
+    def test_body_and_unicode_model(self):
+        d = self.router.resolve(method="POST", body=b'{"model": "gpt-4o-mini"}')
+        self.assertEqual((d.backend.name, d.model), ("openai", "gpt-4o-mini"))
+        d = self.router.resolve(body='{"model": "mod\\u00e8le"}')
+        self.assertEqual((d.status, d.model), (llmroute.Status.NO_ROUTE, "mod\u00e8le"))
+        d = self.router.resolve(headers={"x-ai-eg-model": "ünï"})
+        self.assertEqual(d.model, "ünï")
+        d = self.router.resolve(body="[]")
+        self.assertEqual((d.status, d.model), (llmroute.Status.BAD_REQUEST, None))
+
+    def test_models_and_table_properties(self):
+        models = self.router.models()
+        self.assertEqual([(m.model, str(m.route)) for m in models],
+                         [("gpt-4o-mini", "default/quickstart"),
+                          ("llama-3-70b", "default/quickstart")])
+        self.assertEqual(self.router.model_header, "x-ai-eg-model")
+        self.assertEqual(self.router.warnings, [])
+        self.assertEqual(llmroute.version(), "0.1.0")
+        self.assertTrue(os.path.exists(llmroute.library_path())
+                        or "/" not in llmroute.library_path())
+
+    def test_warnings(self):
+        router = llmroute.Router.from_text("apiVersion: v1\nkind: Foo\n", file_name="w.yaml")
+        self.assertEqual(router.warnings,
+                         ['w.yaml:2:7: warning: kind: skipped document of unknown kind "Foo"'])
+
+    def test_many_headers(self):
+        headers = [(f"x-filler-{i}", "v" * i) for i in range(300)]
+        headers.append(("x-ai-eg-model", "gpt-4o-mini"))
+        d = self.router.resolve(headers=headers, body=None)
+        self.assertEqual(d.backend.name, "openai")
+
+
+class ReloadTest(unittest.TestCase):
+    def test_reload_from_text_and_file(self):
+        router = llmroute.Router.from_text(route_text("blue"))
+        self.assertEqual(router.resolve().route.name, "blue")
+        router.reload(text=route_text("green"))
+        self.assertEqual(router.resolve().route.name, "green")
+        self.assertEqual(router.generation, 1)
+        router.reload(QUICKSTART, standard_header=True)
+        self.assertEqual(router.resolve(headers={"x-ai-eg-model": "gpt-4o-mini"}).backend.name,
+                         "openai")
+
+    def test_failed_reload_keeps_the_table(self):
+        router = llmroute.Router.from_text(route_text("blue"))
+        with self.assertRaises(llmroute.ConfigError):
+            router.reload(text=BAD_REGEX)
+        self.assertEqual(router.resolve().route.name, "blue")
+        self.assertEqual(router.generation, 0)
+
+    def test_reload_while_other_threads_resolve(self):
+        router = llmroute.Router.from_text(route_text("blue"))
+        stop = threading.Event()
+        errors = []
+        counts = [0] * 3
+
+        def reader(index):
+            while not stop.is_set():
+                d = router.resolve(entropy=index)
+                route = d.route.name
+                if not (d.backend.name.startswith(route + "-")
+                        and d.fallbacks[0].name.startswith(route + "-")):
+                    errors.append(d)
+                counts[index] += 1
+
+        threads = [threading.Thread(target=reader, args=(i,)) for i in range(3)]
+        for t in threads:
+            t.start()
+        for i in range(40):
+            router.reload(text=route_text("green" if i % 2 == 0 else "blue"))
+        stop.set()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertTrue(all(counts))
+        self.assertEqual(router.generation, 40)
+
+    def test_decisions_outlive_the_router(self):
+        router = llmroute.Router.from_text(route_text("blue"))
+        d = router.resolve(headers={"x-ai-eg-model": "m"}, entropy=3)
+        del router
+        gc.collect()
+        self.assertEqual((str(d.route), d.model, str(d.fallbacks[0])[:13]),
+                         ("default/blue", "m", "default/blue-"))
+
+    def test_closed_router_raises(self):
+        router = llmroute.Router.from_text(route_text("blue"))
+        d = router.resolve()
+        router.close()
+        with self.assertRaises(llmroute.Error):
+            router.resolve()
+        with self.assertRaises(llmroute.Error):
+            router.models()
+        with self.assertRaises(llmroute.Error):
+            router.reload()
+        router.close()  # twice is fine
+        self.assertEqual(d.route.name, "blue")
+        with llmroute.Router.from_text(route_text("blue")) as r:
+            self.assertEqual(r.resolve().route.name, "blue")
+
+
+if __name__ == "__main__":
+    unittest.main()
