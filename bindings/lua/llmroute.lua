@@ -1,0 +1,448 @@
+-- llmroute for LuaJIT (OpenResty, or plain luajit) through the FFI: which backend gets this
+-- LLM request?
+--
+--   local llmroute = require "llmroute"
+--   local router, err = llmroute.from_file("/etc/llmroute/routes.yaml",
+--                                          { standard_header = true })
+--   if not router then ngx.log(ngx.ERR, err) return end
+--   local d = router:resolve({ method = "POST", path = "/v1/chat/completions",
+--                              headers = ngx.req.get_headers() })
+--   if d.status == "routed" then ... d.backend.namespace, d.backend.name ... end
+--
+-- The same API as the Lua C module (llmroute_lua.c, for Lua 5.3/5.4 and HAProxy).
+-- Failures return nil, err (and the error kind as a third value); wrong argument types
+-- raise errors. The shared library is loaded from $LLMROUTE_LIBRARY, else
+-- libllmroute.so.0 / libllmroute.so on the system library path.
+local ffi = require "ffi"
+
+local C_string = ffi.string
+local ffi_new = ffi.new
+local ffi_gc = ffi.gc
+local type = type
+local pairs = pairs
+local tostring = tostring
+local setmetatable = setmetatable
+local str_byte = string.byte
+
+-- The declarations of capi/llmroute.h between its BEGIN and END markers (without comments).
+ffi.cdef [[
+typedef struct llmroute_compile_options_t llmroute_compile_options_t;
+typedef struct llmroute_table_t llmroute_table_t;
+typedef struct llmroute_holder_t llmroute_holder_t;
+enum llmroute_error {
+  LLMROUTE_OK = 0, LLMROUTE_ERROR_INVALID_ARGUMENT = 1, LLMROUTE_ERROR_CONFIG = 2,
+  LLMROUTE_ERROR_NOT_FOUND = 3, LLMROUTE_ERROR_PERMISSION_DENIED = 4, LLMROUTE_ERROR_IO = 5,
+  LLMROUTE_ERROR_OUT_OF_MEMORY = 6, LLMROUTE_ERROR_INTERNAL = 7
+};
+enum llmroute_status {
+  LLMROUTE_STATUS_ROUTED = 0, LLMROUTE_STATUS_NO_ROUTE = 1,
+  LLMROUTE_STATUS_BACKEND_NOT_ALLOWED = 2, LLMROUTE_STATUS_BAD_REQUEST = 3,
+  LLMROUTE_STATUS_NO_BACKEND = 4
+};
+enum llmroute_via { LLMROUTE_VIA_NONE = 0, LLMROUTE_VIA_RULE = 1, LLMROUTE_VIA_STANDARD_HEADER = 2 };
+enum llmroute_allowed_backends { LLMROUTE_ALLOWED_RULES_ONLY = 0, LLMROUTE_ALLOWED_SAME_NAMESPACE = 1 };
+enum llmroute_on_disallowed { LLMROUTE_ON_DISALLOWED_REJECT = 0, LLMROUTE_ON_DISALLOWED_USE_RULES = 1 };
+typedef struct llmroute_string_t { const char* data; size_t len; } llmroute_string_t;
+typedef struct llmroute_name_t { llmroute_string_t ns; llmroute_string_t name; } llmroute_name_t;
+typedef struct llmroute_header_t { llmroute_string_t name; llmroute_string_t value; } llmroute_header_t;
+typedef struct llmroute_request_t {
+  size_t struct_size;
+  llmroute_string_t method;
+  llmroute_string_t host;
+  llmroute_string_t path;
+  const llmroute_header_t* headers;
+  size_t header_count;
+  llmroute_string_t body;
+  size_t body_padding;
+  uint64_t entropy;
+  int32_t has_entropy;
+  int32_t reserved;
+} llmroute_request_t;
+typedef struct llmroute_decision_t {
+  size_t struct_size;
+  int32_t status;
+  int32_t http_status;
+  int32_t via;
+  int32_t rule;
+  int32_t match;
+  int32_t reserved;
+  llmroute_name_t backend;
+  llmroute_name_t route;
+  llmroute_string_t rule_name;
+  llmroute_string_t model;
+  llmroute_string_t model_override;
+  llmroute_string_t reason;
+  size_t fallback_count;
+  const void* fallbacks;
+} llmroute_decision_t;
+const char* llmroute_version(void);
+int32_t llmroute_version_number(void);
+const char* llmroute_error_name(int32_t code);
+const char* llmroute_status_name(int32_t status);
+const char* llmroute_via_name(int32_t via);
+int32_t llmroute_http_status(int32_t status);
+void llmroute_free(void* ptr);
+llmroute_compile_options_t* llmroute_compile_options_create(void);
+void llmroute_compile_options_free(llmroute_compile_options_t* options);
+int32_t llmroute_compile_options_set_model_header(llmroute_compile_options_t* options, const char* name, size_t name_len);
+int32_t llmroute_compile_options_set_standard_header(llmroute_compile_options_t* options, int32_t enabled);
+int32_t llmroute_compile_options_set_standard_header_name(llmroute_compile_options_t* options, const char* name, size_t name_len);
+int32_t llmroute_compile_options_set_allowed_backends(llmroute_compile_options_t* options, int32_t policy);
+int32_t llmroute_compile_options_set_on_disallowed(llmroute_compile_options_t* options, int32_t action);
+int32_t llmroute_table_compile_text(const llmroute_compile_options_t* options, const char* text, size_t text_len, const char* file_name, size_t file_name_len, llmroute_table_t** table, char** errptr);
+int32_t llmroute_table_compile_file(const llmroute_compile_options_t* options, const char* path, size_t path_len, llmroute_table_t** table, char** errptr);
+int32_t llmroute_table_compile_files(const llmroute_compile_options_t* options, const llmroute_string_t* paths, size_t path_count, llmroute_table_t** table, char** errptr);
+llmroute_table_t* llmroute_table_ref(llmroute_table_t* table);
+void llmroute_table_free(llmroute_table_t* table);
+int32_t llmroute_resolve(const llmroute_table_t* table, const llmroute_request_t* request, llmroute_decision_t* out);
+int32_t llmroute_decision_fallback(const llmroute_decision_t* decision, size_t index, llmroute_name_t* out);
+size_t llmroute_table_model_count(const llmroute_table_t* table);
+int32_t llmroute_table_model(const llmroute_table_t* table, size_t index, llmroute_string_t* model, llmroute_name_t* route);
+size_t llmroute_table_warning_count(const llmroute_table_t* table);
+int32_t llmroute_table_warning(const llmroute_table_t* table, size_t index, llmroute_string_t* message);
+int32_t llmroute_table_model_header(const llmroute_table_t* table, llmroute_string_t* name);
+llmroute_holder_t* llmroute_holder_create(llmroute_table_t* initial);
+void llmroute_holder_free(llmroute_holder_t* holder);
+int32_t llmroute_holder_swap(llmroute_holder_t* holder, llmroute_table_t* next);
+llmroute_table_t* llmroute_holder_acquire(const llmroute_holder_t* holder);
+uint64_t llmroute_holder_generation(const llmroute_holder_t* holder);
+]]
+
+local function load_library()
+  local tried = {}
+  local candidates = {}
+  local env = os.getenv("LLMROUTE_LIBRARY")
+  if env and env ~= "" then candidates[#candidates + 1] = env end
+  candidates[#candidates + 1] = "libllmroute.so.0"
+  candidates[#candidates + 1] = "libllmroute.so"
+  for _, name in ipairs(candidates) do
+    local ok, lib = pcall(ffi.load, name)
+    if ok then return lib, name end
+    tried[#tried + 1] = name .. " (" .. tostring(lib) .. ")"
+  end
+  error("llmroute: cannot load the shared library; set LLMROUTE_LIBRARY to its path. Tried: "
+        .. table.concat(tried, "; "), 2)
+end
+
+local C, library_path = load_library()
+
+local _M = { _VERSION = "0.1.0", library_path = library_path }
+
+local OK = 0
+local STATUS = { [0] = "routed", "no_route", "backend_not_allowed", "bad_request", "no_backend" }
+local VIA = { [0] = nil, "rule", "standard_header" }
+local ALLOWED = { RulesOnly = 0, SameNamespace = 1 }
+local ON_DISALLOWED = { Reject = 0, UseRules = 1 }
+
+-- Reused for every call: no garbage but the decision's strings and table.
+local request = ffi_new("llmroute_request_t")
+local decision = ffi_new("llmroute_decision_t")
+local name_buf = ffi_new("llmroute_name_t")
+local string_buf = ffi_new("llmroute_string_t")
+local table_out = ffi_new("llmroute_table_t*[1]")
+local errptr = ffi_new("char*[1]")
+local header_capacity = 64
+local headers_buf = ffi_new("llmroute_header_t[?]", header_capacity)
+decision.struct_size = ffi.sizeof(decision)
+
+local function str(s)  -- llmroute_string_t -> Lua string or nil
+  if s.data == nil then return nil end
+  return C_string(s.data, s.len)
+end
+
+local function name_of(n)  -- llmroute_name_t -> { namespace, name } or nil
+  if n.name.data == nil then return nil end
+  return { namespace = C_string(n.ns.data, n.ns.len), name = C_string(n.name.data, n.name.len) }
+end
+
+function _M.version()
+  return C_string(C.llmroute_version())
+end
+
+function _M.status_name(code)
+  return C_string(C.llmroute_status_name(code))
+end
+
+local function options_handle(opts)
+  local o = C.llmroute_compile_options_create()
+  if o == nil then return nil, "out of memory" end
+  o = ffi_gc(o, C.llmroute_compile_options_free)
+  if opts == nil then return o end
+  if type(opts) ~= "table" then error("options must be a table", 3) end
+  for k, v in pairs(opts) do
+    if k == "model_header" then
+      C.llmroute_compile_options_set_model_header(o, v, #v)
+    elseif k == "standard_header" then
+      if v then
+        C.llmroute_compile_options_set_standard_header(o, 1)
+        if type(v) == "string" then
+          C.llmroute_compile_options_set_standard_header_name(o, v, #v)
+        end
+      end
+    elseif k == "allowed_backends" then
+      if ALLOWED[v] == nil then return nil, "allowed_backends must be RulesOnly or SameNamespace" end
+      C.llmroute_compile_options_set_allowed_backends(o, ALLOWED[v])
+    elseif k == "on_disallowed" then
+      if ON_DISALLOWED[v] == nil then return nil, "on_disallowed must be Reject or UseRules" end
+      C.llmroute_compile_options_set_on_disallowed(o, ON_DISALLOWED[v])
+    else
+      return nil, "unknown option: " .. tostring(k)
+    end
+  end
+  return o
+end
+
+-- Compiles, returning a table reference owned by the GC, or nil, err, kind.
+local function compile(text, paths, opts, file_name)
+  local o, err = options_handle(opts)
+  if not o then return nil, err, "invalid_argument" end
+  errptr[0] = nil
+  local code
+  if text then
+    file_name = file_name or ""
+    code = C.llmroute_table_compile_text(o, text, #text, file_name, #file_name, table_out, errptr)
+  else
+    local list = ffi_new("llmroute_string_t[?]", #paths)
+    for i, p in ipairs(paths) do
+      list[i - 1].data = p
+      list[i - 1].len = #p
+    end
+    code = C.llmroute_table_compile_files(o, list, #paths, table_out, errptr)
+  end
+  if code ~= OK then
+    local message = errptr[0] ~= nil and C_string(errptr[0]) or C_string(C.llmroute_error_name(code))
+    C.llmroute_free(errptr[0])
+    errptr[0] = nil
+    return nil, message, C_string(C.llmroute_error_name(code))
+  end
+  return ffi_gc(table_out[0], C.llmroute_table_free)
+end
+
+local function as_paths(path)
+  if type(path) == "string" then return { path } end
+  if type(path) ~= "table" then error("path must be a string or a list of strings", 3) end
+  return path
+end
+
+local Router = {}
+Router.__index = Router
+
+local function new_router(tbl, source)
+  local holder = C.llmroute_holder_create(tbl)
+  if holder == nil then return nil, "out of memory", "out_of_memory" end
+  return setmetatable({ table = tbl, holder = ffi_gc(holder, C.llmroute_holder_free),
+                        source = source }, Router)
+end
+
+-- llmroute.from_file(path or {paths...}, opts) -> router | nil, err, kind
+-- opts: model_header, standard_header (true or a header name), allowed_backends
+-- ("RulesOnly" | "SameNamespace"), on_disallowed ("Reject" | "UseRules").
+function _M.from_file(path, opts)
+  local paths = as_paths(path)
+  local tbl, err, kind = compile(nil, paths, opts)
+  if not tbl then return nil, err, kind end
+  return new_router(tbl, { paths = paths, opts = opts })
+end
+
+-- llmroute.from_text(text, opts, file_name) -> router | nil, err, kind
+function _M.from_text(text, opts, file_name)
+  if type(text) ~= "string" then error("text must be a string", 2) end
+  local tbl, err, kind = compile(text, nil, opts, file_name)
+  if not tbl then return nil, err, kind end
+  return new_router(tbl, { text = text, opts = opts, file_name = file_name })
+end
+
+local function parse_entropy(e)
+  local t = type(e)
+  if t == "number" then
+    if e < 0 or e >= 18446744073709551616 or e % 1 ~= 0 then return nil end
+    return e
+  elseif t == "string" then  -- decimal, for the whole 64-bit range
+    if not e:match("^%d+$") or #e > 20 then return nil end
+    local v = 0ULL
+    for i = 1, #e do
+      local nv = v * 10 + (str_byte(e, i) - 48)
+      if nv < v then return nil end  -- wrapped past 2^64
+      v = nv
+    end
+    if #e == 20 and e > "18446744073709551615" then return nil end
+    return v
+  elseif t == "cdata" then
+    return e
+  end
+  return nil
+end
+
+local function set_header(i, name, value)
+  if i >= header_capacity then
+    local bigger = ffi_new("llmroute_header_t[?]", header_capacity * 2)
+    ffi.copy(bigger, headers_buf, ffi.sizeof("llmroute_header_t") * header_capacity)
+    headers_buf = bigger
+    header_capacity = header_capacity * 2
+  end
+  local h = headers_buf[i]
+  h.name.data = name
+  h.name.len = #name
+  h.value.data = value
+  h.value.len = #value
+end
+
+-- router:resolve(req [, out]) -> decision | nil, err
+-- req: { method = "POST", host = "h", path = "/v1/chat/completions?x=1",
+--        headers = { ["name"] = "v" or { "v1", "v2" } } or { { "name", "v" }, ... },
+--        body = "...", entropy = n | "decimal" | uint64 cdata }
+-- The decision: status ("routed", ...), http_status, via ("rule" | "standard_header" | nil),
+-- backend / route ({ namespace =, name = } or nil), rule, rule_name, match (0-based or nil),
+-- model, model_override, fallbacks (a list of { namespace =, name = }), reason.
+-- Pass `out` to reuse a table (every field is overwritten).
+function Router:resolve(req, out)
+  local tbl = self.table
+  if tbl == nil then return nil, "router is closed" end
+  local r = request
+  r.struct_size = ffi.sizeof(r)
+  local method, host, path, body = req.method, req.host, req.path, req.body
+  if method then r.method.data, r.method.len = method, #method
+  else r.method.data, r.method.len = nil, 0 end
+  if host then r.host.data, r.host.len = host, #host
+  else r.host.data, r.host.len = nil, 0 end
+  if path then r.path.data, r.path.len = path, #path
+  else r.path.data, r.path.len = nil, 0 end
+  if body then r.body.data, r.body.len = body, #body
+  else r.body.data, r.body.len = nil, 0 end
+  r.body_padding = 0
+  local entropy = req.entropy
+  if entropy ~= nil then
+    local e = parse_entropy(entropy)
+    if e == nil then return nil, "entropy must be an integer in [0, 2^64)" end
+    r.entropy = e
+    r.has_entropy = 1
+  else
+    r.has_entropy = 0
+  end
+  local count = 0
+  local headers = req.headers
+  if headers then
+    if headers[1] ~= nil then  -- a list of { name, value } pairs
+      for i = 1, #headers do
+        local pair = headers[i]
+        set_header(count, pair[1], pair[2])
+        count = count + 1
+      end
+    else
+      for name, value in pairs(headers) do
+        if type(value) == "table" then
+          for i = 1, #value do
+            set_header(count, name, value[i])
+            count = count + 1
+          end
+        else
+          set_header(count, name, value)
+          count = count + 1
+        end
+      end
+    end
+  end
+  r.headers = headers_buf
+  r.header_count = count
+
+  local d = decision
+  local code = C.llmroute_resolve(tbl, r, d)
+  if code ~= OK then return nil, C_string(C.llmroute_error_name(code)) end
+
+  out = out or {}
+  out.status = STATUS[d.status]
+  out.http_status = d.http_status
+  out.via = VIA[d.via]
+  out.backend = name_of(d.backend)
+  out.route = name_of(d.route)
+  out.rule = d.rule >= 0 and d.rule or nil
+  out.rule_name = str(d.rule_name)
+  out.match = d.match >= 0 and d.match or nil
+  out.model = str(d.model)
+  out.model_override = str(d.model_override)
+  out.reason = str(d.reason)
+  local n = tonumber(d.fallback_count)
+  local fallbacks = {}
+  for i = 0, n - 1 do
+    C.llmroute_decision_fallback(d, i, name_buf)
+    fallbacks[i + 1] = name_of(name_buf)
+  end
+  out.fallbacks = fallbacks
+  return out
+end
+
+-- router:models() -> { { model =, route = { namespace =, name = } }, ... }
+function Router:models()
+  local tbl = self.table
+  if tbl == nil then return nil, "router is closed" end
+  local list = {}
+  for i = 0, tonumber(C.llmroute_table_model_count(tbl)) - 1 do
+    C.llmroute_table_model(tbl, i, string_buf, name_buf)
+    list[#list + 1] = { model = str(string_buf), route = name_of(name_buf) }
+  end
+  return list
+end
+
+-- router:warnings() -> { "file:line:col: warning: ...", ... }
+function Router:warnings()
+  local tbl = self.table
+  if tbl == nil then return nil, "router is closed" end
+  local list = {}
+  for i = 0, tonumber(C.llmroute_table_warning_count(tbl)) - 1 do
+    C.llmroute_table_warning(tbl, i, string_buf)
+    list[#list + 1] = str(string_buf)
+  end
+  return list
+end
+
+function Router:model_header()
+  if self.table == nil then return nil, "router is closed" end
+  C.llmroute_table_model_header(self.table, string_buf)
+  return str(string_buf)
+end
+
+-- How many times the router was reloaded.
+function Router:generation()
+  if self.holder == nil then return nil, "router is closed" end
+  return tonumber(C.llmroute_holder_generation(self.holder))
+end
+
+local function swap(self, tbl, source)
+  if self.holder == nil then return nil, "router is closed" end
+  C.llmroute_holder_swap(self.holder, tbl)
+  self.table = tbl
+  self.source = source
+  return true
+end
+
+-- router:reload() re-reads the same files (or text) with the same options;
+-- router:reload_file(path, opts) / router:reload_text(text, opts, file_name) take a new
+-- source. -> true | nil, err, kind (the current table stays on error).
+function Router:reload()
+  local s = self.source
+  if s.text then return self:reload_text(s.text, s.opts, s.file_name) end
+  return self:reload_file(s.paths, s.opts)
+end
+
+function Router:reload_file(path, opts)
+  local paths = as_paths(path)
+  local tbl, err, kind = compile(nil, paths, opts)
+  if not tbl then return nil, err, kind end
+  return swap(self, tbl, { paths = paths, opts = opts })
+end
+
+function Router:reload_text(text, opts, file_name)
+  local tbl, err, kind = compile(text, nil, opts, file_name)
+  if not tbl then return nil, err, kind end
+  return swap(self, tbl, { text = text, opts = opts, file_name = file_name })
+end
+
+-- Releases the table now instead of at garbage collection; later calls return nil, err.
+function Router:close()
+  local tbl, holder = self.table, self.holder
+  self.table, self.holder = nil, nil
+  if tbl ~= nil then C.llmroute_table_free(ffi_gc(tbl, nil)) end
+  if holder ~= nil then C.llmroute_holder_free(ffi_gc(holder, nil)) end
+end
+
+return _M

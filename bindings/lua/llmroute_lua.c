@@ -1,0 +1,554 @@
+/* llmroute as a Lua C module, for Lua 5.3 (the Lua Debian's HAProxy embeds) and 5.4: the
+ * same API as the LuaJIT FFI module llmroute.lua.
+ *
+ *   local llmroute = require "llmroute"
+ *   local router, err, kind = llmroute.from_file("routes.yaml", { standard_header = true })
+ *   local d, err = router:resolve({ method = "POST", path = "/v1/chat/completions",
+ *                                   headers = { ["x-ai-gateway-backend"] = "openai" } })
+ *
+ * Failures return nil, err (and the error kind); wrong argument types raise errors. A
+ * router owns a holder and one table reference, freed by __gc (or router:close()); every
+ * decision is copied into Lua values before resolve returns.
+ */
+#include <lauxlib.h>
+#include <lua.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "llmroute.h"
+
+#define ROUTER_METATABLE "llmroute.Router"
+#define STACK_HEADERS 64
+
+typedef struct {
+  llmroute_holder_t* holder;
+  llmroute_table_t* table; /* the current table: one reference owned here */
+  int source_ref;          /* registry: { paths = {...} | text =, file_name =, opts = } */
+} router_t;
+
+static router_t* check_router(lua_State* L) {
+  return (router_t*)luaL_checkudata(L, 1, ROUTER_METATABLE);
+}
+
+static void push_string(lua_State* L, llmroute_string_t s) {
+  if (s.data == NULL) {
+    lua_pushnil(L);
+  } else {
+    lua_pushlstring(L, s.data, s.len);
+  }
+}
+
+static void push_name(lua_State* L, const llmroute_name_t* n) {
+  if (n->name.data == NULL) {
+    lua_pushnil(L);
+    return;
+  }
+  lua_createtable(L, 0, 2);
+  lua_pushlstring(L, n->ns.data, n->ns.len);
+  lua_setfield(L, -2, "namespace");
+  lua_pushlstring(L, n->name.data, n->name.len);
+  lua_setfield(L, -2, "name");
+}
+
+static int fail(lua_State* L, const char* message, const char* kind) {
+  lua_pushnil(L);
+  lua_pushstring(L, message);
+  lua_pushstring(L, kind);
+  return 3;
+}
+
+/* Options table at `index` (or nil) into a new options handle; NULL with a message. */
+static llmroute_compile_options_t* make_options(lua_State* L, int index, const char** error) {
+  llmroute_compile_options_t* o = llmroute_compile_options_create();
+  *error = NULL;
+  if (o == NULL) {
+    *error = "out of memory";
+    return NULL;
+  }
+  if (lua_isnoneornil(L, index)) return o;
+  luaL_checktype(L, index, LUA_TTABLE);
+  lua_pushnil(L);
+  while (lua_next(L, index) != 0) {
+    const char* key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
+    size_t len = 0;
+    if (strcmp(key, "model_header") == 0 && lua_type(L, -1) == LUA_TSTRING) {
+      const char* v = lua_tolstring(L, -1, &len);
+      llmroute_compile_options_set_model_header(o, v, len);
+    } else if (strcmp(key, "standard_header") == 0) {
+      if (lua_toboolean(L, -1)) {
+        llmroute_compile_options_set_standard_header(o, 1);
+        if (lua_type(L, -1) == LUA_TSTRING) {
+          const char* v = lua_tolstring(L, -1, &len);
+          llmroute_compile_options_set_standard_header_name(o, v, len);
+        }
+      }
+    } else if (strcmp(key, "allowed_backends") == 0 && lua_type(L, -1) == LUA_TSTRING &&
+               (strcmp(lua_tostring(L, -1), "RulesOnly") == 0 ||
+                strcmp(lua_tostring(L, -1), "SameNamespace") == 0)) {
+      llmroute_compile_options_set_allowed_backends(
+          o, strcmp(lua_tostring(L, -1), "RulesOnly") == 0 ? LLMROUTE_ALLOWED_RULES_ONLY
+                                                           : LLMROUTE_ALLOWED_SAME_NAMESPACE);
+    } else if (strcmp(key, "on_disallowed") == 0 && lua_type(L, -1) == LUA_TSTRING &&
+               (strcmp(lua_tostring(L, -1), "Reject") == 0 ||
+                strcmp(lua_tostring(L, -1), "UseRules") == 0)) {
+      llmroute_compile_options_set_on_disallowed(
+          o, strcmp(lua_tostring(L, -1), "Reject") == 0 ? LLMROUTE_ON_DISALLOWED_REJECT
+                                                        : LLMROUTE_ON_DISALLOWED_USE_RULES);
+    } else if (strcmp(key, "allowed_backends") == 0) {
+      *error = "allowed_backends must be RulesOnly or SameNamespace";
+    } else if (strcmp(key, "on_disallowed") == 0) {
+      *error = "on_disallowed must be Reject or UseRules";
+    } else {
+      *error = "unknown option";
+    }
+    lua_pop(L, 1);
+    if (*error != NULL) {
+      lua_pop(L, 1); /* the key */
+      llmroute_compile_options_free(o);
+      return NULL;
+    }
+  }
+  return o;
+}
+
+/* compile(L, source_index, opts_index, file_name_index, is_text) -> table or pushes nil, err,
+ * kind and returns NULL (3 values on the stack). */
+static llmroute_table_t* compile(lua_State* L, int source, int opts, int file_name, int is_text) {
+  const char* error = NULL;
+  char* message = NULL;
+  llmroute_table_t* table = NULL;
+  int32_t code;
+  llmroute_compile_options_t* o = make_options(L, opts, &error);
+  if (o == NULL) {
+    fail(L, error, "invalid_argument");
+    return NULL;
+  }
+  if (is_text) {
+    size_t len = 0, name_len = 0;
+    const char* text = luaL_checklstring(L, source, &len);
+    const char* name = luaL_optlstring(L, file_name, "", &name_len);
+    code = llmroute_table_compile_text(o, text, len, name, name_len, &table, &message);
+  } else if (lua_type(L, source) == LUA_TSTRING) {
+    size_t len = 0;
+    const char* path = lua_tolstring(L, source, &len);
+    code = llmroute_table_compile_file(o, path, len, &table, &message);
+  } else {
+    size_t count, i;
+    llmroute_string_t* paths;
+    luaL_checktype(L, source, LUA_TTABLE);
+    count = (size_t)luaL_len(L, source);
+    paths = (llmroute_string_t*)lua_newuserdata(L, sizeof(llmroute_string_t) * (count + 1));
+    for (i = 0; i < count; ++i) {
+      lua_rawgeti(L, source, (lua_Integer)(i + 1));
+      paths[i].data = luaL_checklstring(L, -1, &paths[i].len);
+      lua_pop(L, 1); /* the string stays referenced by the list */
+    }
+    code = llmroute_table_compile_files(o, paths, count, &table, &message);
+    lua_pop(L, 1);
+  }
+  llmroute_compile_options_free(o);
+  if (code != LLMROUTE_OK) {
+    lua_pushnil(L);
+    lua_pushstring(L, message != NULL ? message : llmroute_error_name(code));
+    lua_pushstring(L, llmroute_error_name(code));
+    llmroute_free(message);
+    return NULL;
+  }
+  return table;
+}
+
+/* Remembers what the router was built from, for router:reload(). */
+static int save_source(lua_State* L, int source, int opts, int file_name, int is_text) {
+  lua_createtable(L, 0, 3);
+  lua_pushvalue(L, source);
+  lua_setfield(L, -2, is_text ? "text" : "paths");
+  lua_pushvalue(L, opts);
+  lua_setfield(L, -2, "opts");
+  lua_pushvalue(L, file_name);
+  lua_setfield(L, -2, "file_name");
+  return luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+static int new_router(lua_State* L, int is_text) {
+  int file_name = is_text ? 3 : 0;
+  llmroute_table_t* table;
+  router_t* router;
+  lua_settop(L, 3);
+  if (!is_text) file_name = 3; /* unused (nil) */
+  table = compile(L, 1, 2, file_name, is_text);
+  if (table == NULL) return 3;
+  router = (router_t*)lua_newuserdata(L, sizeof(router_t));
+  router->holder = NULL;
+  router->table = table;
+  router->source_ref = LUA_NOREF;
+  luaL_setmetatable(L, ROUTER_METATABLE);
+  router->holder = llmroute_holder_create(table);
+  if (router->holder == NULL) return fail(L, "out of memory", "out_of_memory");
+  router->source_ref = save_source(L, 1, 2, file_name, is_text);
+  return 1;
+}
+
+/* llmroute.from_file(path | {paths}, opts) */
+static int l_from_file(lua_State* L) { return new_router(L, 0); }
+
+/* llmroute.from_text(text, opts, file_name) */
+static int l_from_text(lua_State* L) { return new_router(L, 1); }
+
+static int l_version(lua_State* L) {
+  lua_pushstring(L, llmroute_version());
+  return 1;
+}
+
+static int l_status_name(lua_State* L) {
+  lua_pushstring(L, llmroute_status_name((int32_t)luaL_checkinteger(L, 1)));
+  return 1;
+}
+
+/* Entropy: a non-negative integer, an integral float below 2^63, or a decimal string for
+ * the whole 64-bit range. Returns 0 when invalid. */
+static int read_entropy(lua_State* L, int index, uint64_t* out) {
+  if (lua_type(L, index) == LUA_TSTRING) {
+    size_t len, i;
+    const char* s = lua_tolstring(L, index, &len);
+    uint64_t v = 0;
+    if (len == 0 || len > 20) return 0;
+    for (i = 0; i < len; ++i) {
+      unsigned digit;
+      if (s[i] < '0' || s[i] > '9') return 0;
+      digit = (unsigned)(s[i] - '0');
+      if (v > (UINT64_MAX - digit) / 10) return 0;
+      v = v * 10 + digit;
+    }
+    *out = v;
+    return 1;
+  }
+  if (lua_type(L, index) == LUA_TNUMBER) {
+    lua_Integer i;
+    if (lua_isinteger(L, index)) {
+      i = lua_tointeger(L, index);
+    } else {
+      lua_Number n = lua_tonumber(L, index);
+      if (!(n >= 0 && n < 9223372036854775808.0) || (lua_Number)(lua_Integer)n != n) return 0;
+      i = (lua_Integer)n;
+    }
+    if (i < 0) return 0;
+    *out = (uint64_t)i;
+    return 1;
+  }
+  return 0;
+}
+
+static llmroute_string_t field_string(lua_State* L, int table, const char* name) {
+  llmroute_string_t s = {NULL, 0};
+  if (lua_getfield(L, table, name) != LUA_TNIL) {
+    s.data = luaL_checklstring(L, -1, &s.len); /* referenced by the request table */
+  }
+  lua_pop(L, 1);
+  return s;
+}
+
+static void set_header(lua_State* L, llmroute_header_t* items, size_t capacity, size_t i,
+                       int name, int value) {
+  size_t name_len, value_len;
+  const char* n = luaL_checklstring(L, name, &name_len);
+  const char* v = luaL_checklstring(L, value, &value_len);
+  if (i < capacity) {
+    items[i].name.data = n; /* the strings stay referenced by the headers table */
+    items[i].name.len = name_len;
+    items[i].value.data = v;
+    items[i].value.len = value_len;
+  }
+}
+
+/* Fills up to `capacity` headers from the table at absolute index `list` ({ name = value or
+ * { values } } or { { name, value }, ... }) and returns how many there are in all. */
+static size_t collect_headers(lua_State* L, int list, llmroute_header_t* items,
+                              size_t capacity) {
+  size_t count = 0;
+  if (lua_rawgeti(L, list, 1) != LUA_TNIL) { /* a list of { name, value } pairs */
+    lua_Integer n = luaL_len(L, list), k;
+    lua_pop(L, 1);
+    for (k = 1; k <= n; ++k) {
+      lua_rawgeti(L, list, k);
+      luaL_checktype(L, -1, LUA_TTABLE);
+      lua_rawgeti(L, -1, 1);
+      lua_rawgeti(L, -2, 2);
+      set_header(L, items, capacity, count++, -2, -1);
+      lua_pop(L, 3);
+    }
+    return count;
+  }
+  lua_pop(L, 1);
+  lua_pushnil(L);
+  while (lua_next(L, list) != 0) {
+    if (lua_type(L, -1) == LUA_TTABLE) {
+      lua_Integer n = luaL_len(L, -1), k;
+      for (k = 1; k <= n; ++k) {
+        lua_rawgeti(L, -1, k);
+        set_header(L, items, capacity, count++, -3, -1);
+        lua_pop(L, 1);
+      }
+    } else {
+      set_header(L, items, capacity, count++, -2, -1);
+    }
+    lua_pop(L, 1);
+  }
+  return count;
+}
+
+/* router:resolve(req [, out]) -> decision | nil, err */
+static int l_resolve(lua_State* L) {
+  router_t* router = check_router(L);
+  llmroute_header_t on_stack[STACK_HEADERS];
+  llmroute_request_t request;
+  llmroute_decision_t d;
+  int32_t code;
+  size_t i;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
+  lua_settop(L, 3);
+  if (router->table == NULL) {
+    lua_pushnil(L);
+    lua_pushstring(L, "router is closed");
+    return 2;
+  }
+  memset(&request, 0, sizeof(request));
+  request.struct_size = sizeof(request);
+  request.method = field_string(L, 2, "method");
+  request.host = field_string(L, 2, "host");
+  request.path = field_string(L, 2, "path");
+  request.body = field_string(L, 2, "body");
+  if (lua_getfield(L, 2, "entropy") != LUA_TNIL) {
+    if (!read_entropy(L, -1, &request.entropy)) {
+      lua_pushnil(L);
+      lua_pushstring(L, "entropy must be an integer in [0, 2^64)");
+      return 2;
+    }
+    request.has_entropy = 1;
+  }
+  lua_pop(L, 1);
+
+  request.headers = on_stack;
+  if (lua_getfield(L, 2, "headers") == LUA_TTABLE) {
+    const int list = lua_gettop(L);
+    size_t count = collect_headers(L, list, on_stack, STACK_HEADERS);
+    if (count > STACK_HEADERS) { /* rare: a buffer that lives on the stack until we return */
+      llmroute_header_t* items =
+          (llmroute_header_t*)lua_newuserdata(L, sizeof(llmroute_header_t) * count);
+      count = collect_headers(L, list, items, count);
+      request.headers = items;
+    }
+    request.header_count = count;
+  }
+
+  memset(&d, 0, sizeof(d));
+  d.struct_size = sizeof(d);
+  code = llmroute_resolve(router->table, &request, &d);
+  lua_settop(L, 3);
+  if (code != LLMROUTE_OK) {
+    lua_pushnil(L);
+    lua_pushstring(L, llmroute_error_name(code));
+    return 2;
+  }
+
+  if (lua_isnil(L, 3)) {
+    lua_createtable(L, 0, 12);
+  } else {
+    lua_pushvalue(L, 3);
+  }
+  lua_pushstring(L, llmroute_status_name(d.status));
+  lua_setfield(L, -2, "status");
+  lua_pushinteger(L, d.http_status);
+  lua_setfield(L, -2, "http_status");
+  if (d.via == LLMROUTE_VIA_NONE) {
+    lua_pushnil(L);
+  } else {
+    lua_pushstring(L, llmroute_via_name(d.via));
+  }
+  lua_setfield(L, -2, "via");
+  push_name(L, &d.backend);
+  lua_setfield(L, -2, "backend");
+  push_name(L, &d.route);
+  lua_setfield(L, -2, "route");
+  if (d.rule >= 0) lua_pushinteger(L, d.rule); else lua_pushnil(L);
+  lua_setfield(L, -2, "rule");
+  push_string(L, d.rule_name);
+  lua_setfield(L, -2, "rule_name");
+  if (d.match >= 0) lua_pushinteger(L, d.match); else lua_pushnil(L);
+  lua_setfield(L, -2, "match");
+  push_string(L, d.model);
+  lua_setfield(L, -2, "model");
+  push_string(L, d.model_override);
+  lua_setfield(L, -2, "model_override");
+  push_string(L, d.reason);
+  lua_setfield(L, -2, "reason");
+  lua_createtable(L, (int)d.fallback_count, 0);
+  for (i = 0; i < d.fallback_count; ++i) {
+    llmroute_name_t name;
+    llmroute_decision_fallback(&d, i, &name);
+    push_name(L, &name);
+    lua_rawseti(L, -2, (lua_Integer)(i + 1));
+  }
+  lua_setfield(L, -2, "fallbacks");
+  return 1;
+}
+
+static int l_models(lua_State* L) {
+  router_t* router = check_router(L);
+  size_t i, n;
+  if (router->table == NULL) {
+    lua_pushnil(L);
+    lua_pushstring(L, "router is closed");
+    return 2;
+  }
+  n = llmroute_table_model_count(router->table);
+  lua_createtable(L, (int)n, 0);
+  for (i = 0; i < n; ++i) {
+    llmroute_string_t model;
+    llmroute_name_t route;
+    llmroute_table_model(router->table, i, &model, &route);
+    lua_createtable(L, 0, 2);
+    push_string(L, model);
+    lua_setfield(L, -2, "model");
+    push_name(L, &route);
+    lua_setfield(L, -2, "route");
+    lua_rawseti(L, -2, (lua_Integer)(i + 1));
+  }
+  return 1;
+}
+
+static int l_warnings(lua_State* L) {
+  router_t* router = check_router(L);
+  size_t i, n;
+  if (router->table == NULL) {
+    lua_pushnil(L);
+    lua_pushstring(L, "router is closed");
+    return 2;
+  }
+  n = llmroute_table_warning_count(router->table);
+  lua_createtable(L, (int)n, 0);
+  for (i = 0; i < n; ++i) {
+    llmroute_string_t message;
+    llmroute_table_warning(router->table, i, &message);
+    push_string(L, message);
+    lua_rawseti(L, -2, (lua_Integer)(i + 1));
+  }
+  return 1;
+}
+
+static int l_model_header(lua_State* L) {
+  router_t* router = check_router(L);
+  llmroute_string_t name;
+  if (router->table == NULL) {
+    lua_pushnil(L);
+    lua_pushstring(L, "router is closed");
+    return 2;
+  }
+  llmroute_table_model_header(router->table, &name);
+  push_string(L, name);
+  return 1;
+}
+
+static int l_generation(lua_State* L) {
+  router_t* router = check_router(L);
+  if (router->holder == NULL) {
+    lua_pushnil(L);
+    lua_pushstring(L, "router is closed");
+    return 2;
+  }
+  lua_pushinteger(L, (lua_Integer)llmroute_holder_generation(router->holder));
+  return 1;
+}
+
+/* Compiles from the arguments at 2.. and swaps the new table in. */
+static int reload_with(lua_State* L, int is_text) {
+  router_t* router = check_router(L);
+  llmroute_table_t* table;
+  if (router->holder == NULL) {
+    lua_pushnil(L);
+    lua_pushstring(L, "router is closed");
+    return 2;
+  }
+  lua_settop(L, 4);
+  table = compile(L, 2, 3, 4, is_text);
+  if (table == NULL) return 3;
+  llmroute_holder_swap(router->holder, table);
+  llmroute_table_free(router->table);
+  router->table = table;
+  luaL_unref(L, LUA_REGISTRYINDEX, router->source_ref);
+  router->source_ref = save_source(L, 2, 3, 4, is_text);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* router:reload_file(path | {paths}, opts) */
+static int l_reload_file(lua_State* L) { return reload_with(L, 0); }
+
+/* router:reload_text(text, opts, file_name) */
+static int l_reload_text(lua_State* L) { return reload_with(L, 1); }
+
+/* router:reload(): the same source and options again. */
+static int l_reload(lua_State* L) {
+  router_t* router = check_router(L);
+  int is_text;
+  lua_settop(L, 1);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, router->source_ref);
+  if (!lua_istable(L, 2)) {
+    lua_pushnil(L);
+    lua_pushstring(L, "router is closed");
+    return 2;
+  }
+  is_text = lua_getfield(L, 2, "text") != LUA_TNIL;
+  if (!is_text) {
+    lua_pop(L, 1);
+    lua_getfield(L, 2, "paths");
+  }
+  lua_getfield(L, 2, "opts");
+  lua_getfield(L, 2, "file_name");
+  lua_remove(L, 2); /* stack: router, source, opts, file_name */
+  return reload_with(L, is_text);
+}
+
+static int l_close(lua_State* L) {
+  router_t* router = (router_t*)luaL_checkudata(L, 1, ROUTER_METATABLE);
+  llmroute_holder_free(router->holder);
+  llmroute_table_free(router->table);
+  router->holder = NULL;
+  router->table = NULL;
+  luaL_unref(L, LUA_REGISTRYINDEX, router->source_ref);
+  router->source_ref = LUA_NOREF;
+  return 0;
+}
+
+static const luaL_Reg router_methods[] = {
+    {"resolve", l_resolve},         {"models", l_models},
+    {"warnings", l_warnings},       {"model_header", l_model_header},
+    {"generation", l_generation},   {"reload", l_reload},
+    {"reload_file", l_reload_file}, {"reload_text", l_reload_text},
+    {"close", l_close},             {NULL, NULL}};
+
+static const luaL_Reg functions[] = {{"from_file", l_from_file},
+                                     {"from_text", l_from_text},
+                                     {"version", l_version},
+                                     {"status_name", l_status_name},
+                                     {NULL, NULL}};
+
+/* The module's one exported symbol (the rest is hidden). */
+__attribute__((visibility("default"))) int luaopen_llmroute(lua_State* L) {
+  if (luaL_newmetatable(L, ROUTER_METATABLE)) {
+    luaL_newlib(L, router_methods);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, l_close);
+    lua_setfield(L, -2, "__gc");
+#if LUA_VERSION_NUM >= 504
+    lua_pushcfunction(L, l_close);
+    lua_setfield(L, -2, "__close");
+#endif
+  }
+  lua_pop(L, 1);
+  luaL_newlib(L, functions);
+  lua_pushstring(L, "0.1.0");
+  lua_setfield(L, -2, "_VERSION");
+  return 1;
+}

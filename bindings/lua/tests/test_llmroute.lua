@@ -1,0 +1,264 @@
+-- Tests of the Lua bindings, the same for the LuaJIT FFI module (llmroute.lua) and the
+-- Lua 5.3/5.4 C module (llmroute_lua.c): whichever `require "llmroute"` finds.
+--
+--   test_llmroute.lua REPO_DIR
+local repo = assert(arg[1], "usage: test_llmroute.lua REPO_DIR")
+package.path = repo .. "/bindings/lua/tests/?.lua;" .. package.path
+local json = require "json"
+local llmroute = require "llmroute"
+
+local data = repo .. "/tests/data"
+local quickstart = repo .. "/examples/quickstart.yaml"
+local interpreter = (jit and jit.version) or _VERSION
+
+local passed, failed = 0, 0
+local function test(name, fn)
+  local ok, err = pcall(fn)
+  if ok then
+    passed = passed + 1
+  else
+    failed = failed + 1
+    io.stderr:write("FAIL ", name, ": ", tostring(err), "\n")
+  end
+end
+
+local function show(v)
+  if type(v) == "table" then
+    local keys = {}
+    for k in pairs(v) do keys[#keys + 1] = tostring(k) end
+    table.sort(keys)
+    local parts = {}
+    for _, k in ipairs(keys) do
+      local value = v[k] ~= nil and v[k] or v[tonumber(k)]
+      parts[#parts + 1] = k .. "=" .. show(value)
+    end
+    return "{" .. table.concat(parts, ", ") .. "}"
+  end
+  return tostring(v)
+end
+
+local function eq(got, want, what)
+  if show(got) ~= show(want) then
+    error((what or "value") .. ": got " .. show(got) .. ", want " .. show(want), 2)
+  end
+end
+
+local function read(path)
+  local f = assert(io.open(path, "rb"))
+  local text = f:read("*a")
+  f:close()
+  return text
+end
+
+local function nsname(n)
+  if n == nil then return json.null end
+  return n.namespace .. "/" .. n.name
+end
+
+local function orNull(v)
+  if v == nil then return json.null end
+  return v
+end
+
+local function render(d)
+  local fallbacks = {}
+  for i, f in ipairs(d.fallbacks) do fallbacks[i] = nsname(f) end
+  return {
+    status = d.status, http_status = d.http_status, via = orNull(d.via),
+    backend = nsname(d.backend), route = nsname(d.route), rule = orNull(d.rule),
+    rule_name = orNull(d.rule_name), match = orNull(d.match), model = orNull(d.model),
+    model_override = orNull(d.model_override), fallbacks = fallbacks,
+  }
+end
+
+local function request_of(r)
+  local req = {}
+  for k, v in pairs(r) do req[k] = v end
+  return req
+end
+
+local function route_text(name)
+  return ("apiVersion: aigateway.envoyproxy.io/v1alpha1\nkind: LLMRoute\n" ..
+          "metadata: {name: %s}\nspec:\n  rules:\n    - backendRefs: [{name: %s-1}, {name: %s-2}]\n")
+         :format(name, name, name)
+end
+
+local bad_regex = [[apiVersion: aigateway.envoyproxy.io/v1alpha1
+kind: AIGatewayRoute
+metadata: {name: chat}
+spec:
+  rules:
+    - matches:
+        - headers:
+            - {type: RegularExpression, name: x-ai-eg-model, value: "gpt-(4"}
+      backendRefs: [{name: openai}]
+]]
+
+test("version", function()
+  eq(llmroute.version(), "0.1.0")
+end)
+
+test("shared cases", function()
+  local doc = json.decode(read(data .. "/shared_cases.json"))
+  local count = 0
+  for _, suite in ipairs(doc.suites) do
+    local router, err = llmroute.from_file(data .. "/" .. suite.config, suite.options)
+    assert(router, err)
+    for _, case in ipairs(suite.cases) do
+      local d, rerr = router:resolve(request_of(case.request))
+      assert(d, rerr)
+      eq(render(d), case.expect, suite.name .. ": " .. case.name)
+      eq(d.reason == nil, d.status == "routed", case.name .. ": reason")
+      count = count + 1
+    end
+  end
+  assert(count >= 20, "too few cases")
+end)
+
+test("config error carries the CLI line", function()
+  local router, err, kind = llmroute.from_text(bad_regex, nil, "bad.yaml")
+  eq(router, nil)
+  eq(err, "bad.yaml:8:69: error: spec.rules[0].matches[0].headers[0].value: invalid regular expression: missing ): gpt-(4")
+  eq(kind, "config")
+end)
+
+test("missing file", function()
+  local router, err, kind = llmroute.from_file("/nonexistent/routes.yaml")
+  eq(router, nil)
+  eq(kind, "not_found")
+  assert(err:find("/nonexistent/routes.yaml", 1, true), err)
+end)
+
+test("bad options", function()
+  local router, err = llmroute.from_file(quickstart, { allowed_backends = "Explicit" })
+  eq(router, nil)
+  assert(err:find("allowed_backends"), err)
+  router, err = llmroute.from_file(quickstart, { no_such_option = 1 })
+  eq(router, nil)
+  router, err = llmroute.from_file(quickstart, { model_header = "not a token" })
+  eq(router, nil)
+  assert(err:find("not a token", 1, true), err)
+end)
+
+test("standard header and header forms", function()
+  local router = assert(llmroute.from_file(quickstart))
+  local d = assert(router:resolve({ method = "POST", path = "/v1/chat/completions",
+                                    headers = { ["x-ai-gateway-backend"] = "llama-cloud" } }))
+  eq(d.status, "routed")
+  eq(d.http_status, 200)
+  eq(d.via, "standard_header")
+  eq(nsname(d.backend), "default/llama-cloud")
+  eq(nsname(d.route), "default/quickstart")
+  eq(#d.fallbacks, 0)
+  local as_map = assert(router:resolve({ headers = { ["x-ai-gateway-backend"] = { "openai", "llama-cloud" } } }))
+  local as_pairs = assert(router:resolve({ headers = { { "x-ai-gateway-backend", "openai" },
+                                                       { "X-AI-Gateway-Backend", "llama-cloud" } } }))
+  eq(as_map.status, "bad_request")
+  eq(render(as_map), render(as_pairs))
+  assert(as_map.reason)
+end)
+
+test("body model, out table reused", function()
+  local router = assert(llmroute.from_file(quickstart))
+  local out = {}
+  local d = assert(router:resolve({ method = "POST", body = '{"model": "llama-3-70b"}', entropy = 1 }, out))
+  assert(d == out)
+  eq(nsname(d.backend), "default/llama-local")
+  eq(d.rule, 1)
+  eq(d.match, 0)
+  eq(nsname(d.fallbacks[1]), "default/llama-cloud")
+  d = assert(router:resolve({ body = "[]" }, out))
+  eq(d.status, "bad_request")
+  eq(d.model, nil)
+  eq(d.backend, nil)
+  eq(d.rule, nil)
+  eq(#d.fallbacks, 0)
+end)
+
+test("entropy forms", function()
+  local router = assert(llmroute.from_file(quickstart))
+  local function backend(e)
+    local d = assert(router:resolve({ headers = { ["x-ai-eg-model"] = "llama-3-70b" }, entropy = e }))
+    return d.backend.name
+  end
+  eq(backend(1), "llama-local")
+  eq(backend("1"), "llama-local")
+  eq(backend("18446744073709551615"), "llama-cloud")
+  for _, bad in ipairs({ -1, 1.5, "18446744073709551616", "12a", "" }) do
+    local d, err = router:resolve({ entropy = bad })
+    eq(d, nil, "entropy " .. tostring(bad))
+    assert(err:find("entropy"), err)
+  end
+end)
+
+test("many headers", function()
+  local router = assert(llmroute.from_file(quickstart))
+  local headers = {}
+  for i = 1, 300 do headers[#headers + 1] = { "x-filler-" .. i, string.rep("v", i) } end
+  headers[#headers + 1] = { "x-ai-eg-model", "gpt-4o-mini" }
+  local d = assert(router:resolve({ headers = headers }))
+  eq(nsname(d.backend), "default/openai")
+  eq(d.model, "gpt-4o-mini")
+end)
+
+test("models, warnings, model header", function()
+  local router = assert(llmroute.from_file(quickstart))
+  local models = router:models()
+  eq(#models, 2)
+  eq(models[1].model, "gpt-4o-mini")
+  eq(nsname(models[1].route), "default/quickstart")
+  eq(models[2].model, "llama-3-70b")
+  eq(#router:warnings(), 0)
+  eq(router:model_header(), "x-ai-eg-model")
+  local warned = assert(llmroute.from_text("apiVersion: v1\nkind: Foo\n", nil, "w.yaml"))
+  eq(warned:warnings(), { 'w.yaml:2:7: warning: kind: skipped document of unknown kind "Foo"' })
+end)
+
+test("reload between resolves", function()
+  local router = assert(llmroute.from_text(route_text("blue")))
+  local kept = assert(router:resolve({ entropy = 3 }))
+  for i = 1, 30 do
+    local name = i % 2 == 1 and "green" or "blue"
+    assert(router:reload_text(route_text(name)))
+    local d = assert(router:resolve({ entropy = i }))
+    eq(d.route.name, name)
+    assert(d.backend.name:find(name .. "-", 1, true) == 1)
+    assert(d.fallbacks[1].name:find(name .. "-", 1, true) == 1)
+    collectgarbage()
+  end
+  eq(router:generation(), 30)
+  eq(kept.route.name, "blue")  -- decisions are copies: the old tables are gone
+  assert(router:reload())      -- the same text again
+  eq(router:generation(), 31)
+  local ok, err, kind = router:reload_text(bad_regex)
+  eq(ok, nil)
+  eq(kind, "config")
+  assert(err:find("gpt-(4", 1, true))
+  eq(router:resolve({}).route.name, "blue")
+  assert(router:reload_file(quickstart, { standard_header = true }))
+  eq(router:resolve({ headers = { ["x-ai-eg-model"] = "gpt-4o-mini" } }).backend.name, "openai")
+  assert(router:reload())
+end)
+
+test("closed or collected routers", function()
+  local router = assert(llmroute.from_text(route_text("blue")))
+  local d = assert(router:resolve({}))
+  router:close()
+  local none, err = router:resolve({})
+  eq(none, nil)
+  eq(err, "router is closed")
+  eq(router:models(), nil)
+  router:close()
+  router = nil
+  collectgarbage()
+  collectgarbage()
+  eq(d.route.name, "blue")
+end)
+
+test("wrong argument types raise", function()
+  local router = assert(llmroute.from_file(quickstart))
+  assert(not pcall(router.resolve, router, { headers = { { "x-a", {} } } }))
+end)
+
+io.write(("%s: %d passed, %d failed\n"):format(interpreter, passed, failed))
+os.exit(failed == 0 and 0 or 1)
