@@ -23,6 +23,8 @@ local pairs = pairs
 local tostring = tostring
 local setmetatable = setmetatable
 local str_byte = string.byte
+local ok_new_tab, new_tab = pcall(require, "table.new")
+if not ok_new_tab then new_tab = function() return {} end end
 
 -- The declarations of capi/llmroute.h between its BEGIN and END markers (without comments).
 ffi.cdef [[
@@ -129,6 +131,7 @@ local C, library_path = load_library()
 local _M = { _VERSION = "0.1.0", library_path = library_path }
 
 local OK = 0
+local EMPTY = setmetatable({}, { __newindex = function() error("read-only", 2) end })
 local STATUS = { [0] = "routed", "no_route", "backend_not_allowed", "bad_request", "no_backend" }
 local VIA = { [0] = nil, "rule", "standard_header" }
 local ALLOWED = { RulesOnly = 0, SameNamespace = 1 }
@@ -143,12 +146,15 @@ local table_out = ffi_new("llmroute_table_t*[1]")
 local errptr = ffi_new("char*[1]")
 local header_capacity = 64
 local headers_buf = ffi_new("llmroute_header_t[?]", header_capacity)
+local header_values = {}  -- the Lua strings of this call's header values, by index
 decision.struct_size = ffi.sizeof(decision)
 
 local function str(s)  -- llmroute_string_t -> Lua string or nil
   if s.data == nil then return nil end
   return C_string(s.data, s.len)
 end
+
+local new_cache
 
 local function name_of(n)  -- llmroute_name_t -> { namespace, name } or nil
   if n.name.data == nil then return nil end
@@ -227,11 +233,51 @@ end
 local Router = {}
 Router.__index = Router
 
+-- Lua values made from the current table's strings, by address: the table never changes,
+-- so a decision reuses them instead of copying (they are shared: treat a decision's
+-- backend, route and fallbacks as read-only). Dropped with the table on reload.
+new_cache = function()
+  return { names = {}, strings = {}, fallbacks = {} }
+end
+
+local function addr(p)
+  return tonumber(ffi.cast("uintptr_t", p))
+end
+
+local function cached_name(cache, n)  -- llmroute_name_t -> shared { namespace, name } or nil
+  local name_data = n.name.data
+  if name_data == nil then return nil end
+  local by_ns = cache.names[addr(n.ns.data)]
+  if by_ns == nil then
+    by_ns = {}
+    cache.names[addr(n.ns.data)] = by_ns
+  end
+  local key = addr(name_data)
+  local v = by_ns[key]
+  if v == nil then
+    v = name_of(n)
+    by_ns[key] = v
+  end
+  return v
+end
+
+local function cached_string(cache, s)
+  local data = s.data
+  if data == nil then return nil end
+  local key = addr(data)
+  local v = cache.strings[key]
+  if v == nil then
+    v = C_string(data, s.len)
+    cache.strings[key] = v
+  end
+  return v
+end
+
 local function new_router(tbl, source)
   local holder = C.llmroute_holder_create(tbl)
   if holder == nil then return nil, "out of memory", "out_of_memory" end
   return setmetatable({ table = tbl, holder = ffi_gc(holder, C.llmroute_holder_free),
-                        source = source }, Router)
+                        source = source, cache = new_cache() }, Router)
 end
 
 -- llmroute.from_file(path or {paths...}, opts) -> router | nil, err, kind
@@ -280,6 +326,7 @@ local function set_header(i, name, value)
     headers_buf = bigger
     header_capacity = header_capacity * 2
   end
+  header_values[i] = value
   local h = headers_buf[i]
   h.name.data = name
   h.name.len = #name
@@ -294,7 +341,8 @@ end
 -- The decision: status ("routed", ...), http_status, via ("rule" | "standard_header" | nil),
 -- backend / route ({ namespace =, name = } or nil), rule, rule_name, match (0-based or nil),
 -- model, model_override, fallbacks (a list of { namespace =, name = }), reason.
--- Pass `out` to reuse a table (every field is overwritten).
+-- Pass `out` to reuse a table (every field is overwritten). backend, route and fallbacks
+-- are shared between decisions of the same table: read them, do not modify them.
 function Router:resolve(req, out)
   local tbl = self.table
   if tbl == nil then return nil, "router is closed" end
@@ -349,25 +397,59 @@ function Router:resolve(req, out)
   local code = C.llmroute_resolve(tbl, r, d)
   if code ~= OK then return nil, C_string(C.llmroute_error_name(code)) end
 
-  out = out or {}
+  local cache = self.cache
+  out = out or new_tab(0, 12)
+  -- Absent fields: store nil only over a value. Storing nil into an absent key inserts a
+  -- dead key, and a reused table would then rehash on every call.
   out.status = STATUS[d.status]
   out.http_status = d.http_status
-  out.via = VIA[d.via]
-  out.backend = name_of(d.backend)
-  out.route = name_of(d.route)
-  out.rule = d.rule >= 0 and d.rule or nil
-  out.rule_name = str(d.rule_name)
-  out.match = d.match >= 0 and d.match or nil
-  out.model = str(d.model)
-  out.model_override = str(d.model_override)
-  out.reason = str(d.reason)
-  local n = tonumber(d.fallback_count)
-  local fallbacks = {}
-  for i = 0, n - 1 do
-    C.llmroute_decision_fallback(d, i, name_buf)
-    fallbacks[i + 1] = name_of(name_buf)
+  local v = VIA[d.via]
+  if v ~= nil or out.via ~= nil then out.via = v end
+  v = cached_name(cache, d.backend)
+  if v ~= nil or out.backend ~= nil then out.backend = v end
+  v = cached_name(cache, d.route)
+  if v ~= nil or out.route ~= nil then out.route = v end
+  v = d.rule
+  if v >= 0 then out.rule = v elseif out.rule ~= nil then out.rule = nil end
+  v = cached_string(cache, d.rule_name)
+  if v ~= nil or out.rule_name ~= nil then out.rule_name = v end
+  v = d.match
+  if v >= 0 then out.match = v elseif out.match ~= nil then out.match = nil end
+  -- The model is usually one of the header values passed in: reuse that Lua string.
+  local model = nil
+  local model_data = d.model.data
+  if model_data ~= nil then
+    local len = d.model.len
+    for i = 0, count - 1 do
+      local hv = headers_buf[i].value
+      if hv.data == model_data and hv.len == len then
+        model = header_values[i]
+        break
+      end
+    end
+    if model == nil then model = C_string(model_data, len) end
   end
-  out.fallbacks = fallbacks
+  if model ~= nil or out.model ~= nil then out.model = model end
+  v = cached_string(cache, d.model_override)
+  if v ~= nil or out.model_override ~= nil then out.model_override = v end
+  v = cached_string(cache, d.reason)
+  if v ~= nil or out.reason ~= nil then out.reason = v end
+  local n = tonumber(d.fallback_count)
+  if n == 0 then
+    out.fallbacks = EMPTY
+  else
+    local key = addr(d.fallbacks)
+    local fallbacks = cache.fallbacks[key]
+    if fallbacks == nil then
+      fallbacks = {}
+      for i = 0, n - 1 do
+        C.llmroute_decision_fallback(d, i, name_buf)
+        fallbacks[i + 1] = cached_name(cache, name_buf)
+      end
+      cache.fallbacks[key] = fallbacks
+    end
+    out.fallbacks = fallbacks
+  end
   return out
 end
 
@@ -411,6 +493,7 @@ local function swap(self, tbl, source)
   if self.holder == nil then return nil, "router is closed" end
   C.llmroute_holder_swap(self.holder, tbl)
   self.table = tbl
+  self.cache = new_cache()
   self.source = source
   return true
 end

@@ -297,6 +297,20 @@ static size_t collect_headers(lua_State* L, int list, llmroute_header_t* items,
   return count;
 }
 
+/* Sets field `name` of the table below the top to the value on top (popped). A nil is
+ * stored only over a value: storing nil into an absent key would insert a dead key, and a
+ * reused `out` table would rehash on every call. */
+static void set_or_clear(lua_State* L, const char* name) {
+  if (lua_isnil(L, -1)) {
+    if (lua_getfield(L, -2, name) == LUA_TNIL) {
+      lua_pop(L, 2);
+      return;
+    }
+    lua_pop(L, 1);
+  }
+  lua_setfield(L, -2, name);
+}
+
 /* router:resolve(req [, out]) -> decision | nil, err */
 static int l_resolve(lua_State* L) {
   router_t* router = check_router(L);
@@ -358,31 +372,31 @@ static int l_resolve(lua_State* L) {
     lua_pushvalue(L, 3);
   }
   lua_pushstring(L, llmroute_status_name(d.status));
-  lua_setfield(L, -2, "status");
+  set_or_clear(L, "status");
   lua_pushinteger(L, d.http_status);
-  lua_setfield(L, -2, "http_status");
+  set_or_clear(L, "http_status");
   if (d.via == LLMROUTE_VIA_NONE) {
     lua_pushnil(L);
   } else {
     lua_pushstring(L, llmroute_via_name(d.via));
   }
-  lua_setfield(L, -2, "via");
+  set_or_clear(L, "via");
   push_name(L, &d.backend);
-  lua_setfield(L, -2, "backend");
+  set_or_clear(L, "backend");
   push_name(L, &d.route);
-  lua_setfield(L, -2, "route");
+  set_or_clear(L, "route");
   if (d.rule >= 0) lua_pushinteger(L, d.rule); else lua_pushnil(L);
-  lua_setfield(L, -2, "rule");
+  set_or_clear(L, "rule");
   push_string(L, d.rule_name);
-  lua_setfield(L, -2, "rule_name");
+  set_or_clear(L, "rule_name");
   if (d.match >= 0) lua_pushinteger(L, d.match); else lua_pushnil(L);
-  lua_setfield(L, -2, "match");
+  set_or_clear(L, "match");
   push_string(L, d.model);
-  lua_setfield(L, -2, "model");
+  set_or_clear(L, "model");
   push_string(L, d.model_override);
-  lua_setfield(L, -2, "model_override");
+  set_or_clear(L, "model_override");
   push_string(L, d.reason);
-  lua_setfield(L, -2, "reason");
+  set_or_clear(L, "reason");
   lua_createtable(L, (int)d.fallback_count, 0);
   for (i = 0; i < d.fallback_count; ++i) {
     llmroute_name_t name;
@@ -390,7 +404,7 @@ static int l_resolve(lua_State* L) {
     push_name(L, &name);
     lua_rawseti(L, -2, (lua_Integer)(i + 1));
   }
-  lua_setfield(L, -2, "fallbacks");
+  set_or_clear(L, "fallbacks");
   return 1;
 }
 
