@@ -4,6 +4,7 @@
 //   in_place  ExtractModel on a buffer with kBodyPaddingBytes spare bytes (no copy)
 //   copy      ExtractModel on an unpadded buffer (copied into the per-thread buffer)
 //   dom       baseline: a full simdjson DOM parse, then doc["model"]
+// plus a 1 MB body of small tokens (token ids), where checking each token costs the most.
 // bytes_per_second is the body size over the time of one call. allocs_per_op counts calls
 // to the global operator new per call, after one warm-up call (the steady state); buffers
 // simdjson obtains with malloc directly would not show up here.
@@ -136,6 +137,25 @@ std::string ChatCompletionBody(std::size_t target_bytes, bool model_first) {
   return body;
 }
 
+// A body made of many small tokens (an embeddings request of token ids): the walk's worst
+// realistic case, since it costs per token where chat bodies are mostly long strings.
+std::string TokenIdsBody(std::size_t target_bytes, bool model_first) {
+  const std::string model_member = R"("model":"gpt-4o-2024-08-06")";
+  std::string body = "{";
+  if (model_first) body += model_member + ",";
+  body += R"("input":[)";
+  std::uint64_t id = 12345;
+  while (body.size() + model_member.size() + 8 < target_bytes) {
+    id = id * 6364136223846793005ull + 1442695040888963407ull;
+    body += std::to_string((id >> 40) % 100000);
+    body += ',';
+  }
+  body += "0]";
+  if (!model_first) body += "," + model_member;
+  body += "}";
+  return body;
+}
+
 enum class Path { kInPlace, kCopy, kDom };
 
 struct Case {
@@ -143,6 +163,7 @@ struct Case {
   std::size_t size;
   bool model_first;
   Path path;
+  bool token_ids = false;
 };
 
 // The body followed by its padding, built once per case.
@@ -152,8 +173,9 @@ struct PaddedBody {
   std::string_view view() const { return std::string_view(storage.data(), size); }
 };
 
-PaddedBody MakeBody(std::size_t size, bool model_first) {
-  std::string json = ChatCompletionBody(size, model_first);
+PaddedBody MakeBody(const Case& c) {
+  std::string json =
+      c.token_ids ? TokenIdsBody(c.size, c.model_first) : ChatCompletionBody(c.size, c.model_first);
   const std::size_t json_size = json.size();
   json.append(llmroute::kBodyPaddingBytes, ' ');
   return {std::move(json), json_size};
@@ -168,7 +190,7 @@ void ReportSteadyState(benchmark::State& state, std::size_t body_size, std::uint
 }
 
 void BM_ExtractModel(benchmark::State& state, const Case& c) {
-  const PaddedBody body = MakeBody(c.size, c.model_first);
+  const PaddedBody body = MakeBody(c);
   const std::size_t padding = c.path == Path::kInPlace ? llmroute::kBodyPaddingBytes : 0;
   // Warm-up: sizes the per-thread parser and copy buffer, and checks the answer.
   const BodyModel first = ExtractModel(body.view(), padding);
@@ -186,7 +208,7 @@ void BM_ExtractModel(benchmark::State& state, const Case& c) {
 }
 
 void BM_DomParse(benchmark::State& state, const Case& c) {
-  const PaddedBody body = MakeBody(c.size, c.model_first);
+  const PaddedBody body = MakeBody(c);
   simdjson::dom::parser parser;
   auto parse_model = [&]() -> std::string_view {
     // realloc_if_needed=false: the buffer is padded, so the DOM parser does not copy it.
@@ -236,6 +258,10 @@ int main(int argc, char** argv) {
                          size, model_first, path});
         }
       }
+    }
+    for (const auto& [path_name, path] : paths) {
+      all.push_back({std::string("1MB_token_ids/model_last/") + path_name, 1024 * 1024, false,
+                     path, /*token_ids=*/true});
     }
     return all;
   }();

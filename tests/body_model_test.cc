@@ -1,0 +1,417 @@
+// The top-level "model" of a JSON request body (SPEC §5): internal::ExtractModel.
+//
+// Heap allocations per call are counted by bench/body_model_bench.cc (allocs_per_op): this
+// binary's operator new is replaced once, by zero_allocation_test.cc, for resolve workloads.
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "body/model_extractor.h"
+#include "gtest/gtest.h"
+#include "llmroute/request.h"
+
+namespace llmroute::internal {
+namespace {
+
+using Status = BodyModel::Status;
+
+// A body followed by kBodyPaddingBytes bytes of `fill`, as a caller that owns a larger
+// buffer would pass it.
+class PaddedBody {
+ public:
+  explicit PaddedBody(std::string_view json, char fill = '\0')
+      : storage_(std::string(json) + std::string(kBodyPaddingBytes, fill)),
+        size_(json.size()) {}
+  std::string_view view() const { return std::string_view(storage_.data(), size_); }
+  bool Contains(std::string_view part) const {
+    return part.data() >= storage_.data() && part.data() + part.size() <= storage_.data() + size_;
+  }
+
+ private:
+  std::string storage_;
+  std::size_t size_;
+};
+
+// Extracts from an unpadded copy of `json` (the copying path).
+BodyModel Extract(std::string_view json) { return ExtractModel(json, 0); }
+
+// Checks both paths agree that `json` is refused, and returns the reason of the first.
+std::string_view ExpectBadBody(std::string_view json) {
+  const BodyModel copied = Extract(json);
+  EXPECT_EQ(copied.status, Status::kBadBody) << json;
+  EXPECT_FALSE(copied.reason.empty()) << json;
+  const PaddedBody padded(json);
+  const BodyModel in_place = ExtractModel(padded.view(), kBodyPaddingBytes);
+  EXPECT_EQ(in_place.status, Status::kBadBody) << json;
+  EXPECT_EQ(in_place.reason, copied.reason) << json;
+  return copied.reason;
+}
+
+void ExpectModel(std::string_view json, std::string_view model) {
+  const BodyModel copied = Extract(json);
+  EXPECT_EQ(copied.status, Status::kModel) << json << " reason: " << copied.reason;
+  EXPECT_EQ(copied.model, model) << json;
+  const PaddedBody padded(json);
+  const BodyModel in_place = ExtractModel(padded.view(), kBodyPaddingBytes);
+  EXPECT_EQ(in_place.status, Status::kModel) << json << " reason: " << in_place.reason;
+  EXPECT_EQ(in_place.model, model) << json;
+}
+
+void ExpectNoModel(std::string_view json) {
+  const BodyModel copied = Extract(json);
+  EXPECT_EQ(copied.status, Status::kNoModel) << json << " reason: " << copied.reason;
+  EXPECT_TRUE(copied.model.empty());
+  const PaddedBody padded(json);
+  EXPECT_EQ(ExtractModel(padded.view(), kBodyPaddingBytes).status, Status::kNoModel) << json;
+}
+
+// A chat completion whose messages carry roughly `content_bytes` of text in total.
+std::string ChatBody(std::size_t content_bytes, bool model_first) {
+  std::string body = "{";
+  if (model_first) body += R"("model":"gpt-4o",)";
+  body += R"("messages":[)";
+  const std::string content(4000, 'x');
+  for (std::size_t written = 0, i = 0; written < content_bytes; written += content.size(), ++i) {
+    if (i > 0) body += ",";
+    body += R"({"role":"user","content":")" + content + R"("})";
+  }
+  body += R"(],"temperature":0.2,"stream":false)";
+  if (!model_first) body += R"(,"model":"gpt-4o")";
+  body += "}";
+  return body;
+}
+
+TEST(BodyModelTest, BodyModel_ModelFirst) {
+  ExpectModel(R"({"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]})", "gpt-4o");
+}
+
+TEST(BodyModelTest, BodyModel_ModelLast) {
+  ExpectModel(R"({"messages":[{"role":"user","content":"hi"}],"stream":true,"model":"gpt-4o"})",
+              "gpt-4o");
+}
+
+TEST(BodyModelTest, BodyModel_ModelAbsent) {
+  ExpectNoModel(R"({"messages":[{"role":"user","content":"hi"}]})");
+}
+
+TEST(BodyModelTest, BodyModel_EmptyObject) { ExpectNoModel("{}"); }
+
+TEST(BodyModelTest, BodyModel_WhitespaceAroundTokens) {
+  ExpectModel(" \r\n\t{ \"model\" :\t\"gpt-4o\" \n, \"n\" : 1 }\n ", "gpt-4o");
+}
+
+TEST(BodyModelTest, BodyModel_EmptyStringIsAModel) { ExpectModel(R"({"model":""})", ""); }
+
+TEST(BodyModelTest, BodyModel_NestedModelInMessagesIsIgnored) {
+  ExpectNoModel(R"({"messages":[{"role":"user","model":"decoy","content":"hi"}]})");
+}
+
+TEST(BodyModelTest, BodyModel_NestedModelInMetadataIsIgnored) {
+  ExpectNoModel(R"({"metadata":{"model":"decoy","tags":{"model":"deeper"}}})");
+}
+
+TEST(BodyModelTest, BodyModel_NestedDecoysBesideTopLevelModel) {
+  ExpectModel(
+      R"({"messages":[{"model":"decoy1"}],"metadata":{"model":"decoy2"},"model":"real",)"
+      R"("tools":[{"function":{"model":"decoy3"}}]})",
+      "real");
+}
+
+TEST(BodyModelTest, BodyModel_ModelTextInsideStringIsIgnored) {
+  ExpectNoModel(R"({"content":"{\"model\":\"decoy\"}","x":"\"model\":\"y\""})");
+}
+
+TEST(BodyModelTest, BodyModel_EscapedValueIsDecoded) {
+  ExpectModel(R"({"model":"gpt\u002d4o"})", "gpt-4o");
+}
+
+TEST(BodyModelTest, BodyModel_EscapedQuoteAndBackslashInValue) {
+  ExpectModel(R"({"model":"a\"b\\c\/d"})", "a\"b\\c/d");
+}
+
+TEST(BodyModelTest, BodyModel_SurrogatePairIsDecoded) {
+  ExpectModel(R"({"model":"m\ud83d\ude00"})", "m\xF0\x9F\x98\x80");
+}
+
+TEST(BodyModelTest, BodyModel_RawUtf8ValueIsKept) {
+  ExpectModel("{\"model\":\"mod\xC3\xA8le\"}", "mod\xC3\xA8le");
+}
+
+TEST(BodyModelTest, BodyModel_EscapedKeyIsModel) {
+  ExpectModel(R"({"\u006dodel":"gpt-4o"})", "gpt-4o");
+}
+
+TEST(BodyModelTest, BodyModel_KeyThatOnlyStartsWithModelIsIgnored) {
+  ExpectNoModel(R"({"models":"a","mode":"b","Model":"c","model ":"d"})");
+}
+
+TEST(BodyModelTest, BodyModel_DuplicatedModel) {
+  EXPECT_EQ(ExpectBadBody(R"({"model":"a","messages":[],"model":"b"})"),
+            "duplicated top-level \"model\"");
+}
+
+TEST(BodyModelTest, BodyModel_DuplicatedModelSameValue) {
+  ExpectBadBody(R"({"model":"a","model":"a"})");
+}
+
+TEST(BodyModelTest, BodyModel_DuplicatedModelEscapedSpelling) {
+  EXPECT_EQ(ExpectBadBody(R"({"model":"a","mod\u0065l":"b"})"), "duplicated top-level \"model\"");
+}
+
+TEST(BodyModelTest, BodyModel_DuplicatedModelFirstNotString) {
+  ExpectBadBody(R"({"model":null,"model":"b"})");
+}
+
+TEST(BodyModelTest, BodyModel_Malformed) {
+  ExpectBadBody(R"({"model":"a",})");
+  ExpectBadBody(R"({"model" "a"})");
+  ExpectBadBody(R"({"model":"a" "n":1})");
+  ExpectBadBody(R"({model:"a"})");
+  ExpectBadBody(R"({"model":"a"x})");
+  ExpectBadBody(R"({"model":'a'})");
+  ExpectBadBody(R"({"model":"a",,"n":1})");
+}
+
+TEST(BodyModelTest, BodyModel_Array) {
+  EXPECT_EQ(ExpectBadBody(R"([{"model":"a"}])"), "body is not a JSON object");
+}
+
+TEST(BodyModelTest, BodyModel_String) {
+  EXPECT_EQ(ExpectBadBody(R"("model")"), "body is not a JSON object");
+}
+
+TEST(BodyModelTest, BodyModel_Number) {
+  EXPECT_EQ(ExpectBadBody("42"), "body is not a JSON object");
+}
+
+TEST(BodyModelTest, BodyModel_Literal) { ExpectBadBody("null"); }
+
+TEST(BodyModelTest, BodyModel_Truncated) {
+  const std::string whole = R"({"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]})";
+  // Every proper prefix, including those that end right after the model.
+  for (std::size_t size = 1; size < whole.size(); ++size) {
+    ExpectBadBody(std::string_view(whole).substr(0, size));
+  }
+}
+
+TEST(BodyModelTest, BodyModel_TruncatedEndingInClosingBrace) {
+  // The last byte closes the inner object, not the body.
+  ExpectBadBody(R"({"model":"a","metadata":{"k":1})");
+  ExpectBadBody(R"({"model":"a","messages":[{"k":1}])");
+}
+
+TEST(BodyModelTest, BodyModel_Empty) {
+  EXPECT_EQ(ExpectBadBody(""), "body is empty");
+  EXPECT_EQ(ExtractModel(std::string_view(), 0).status, Status::kBadBody);
+}
+
+TEST(BodyModelTest, BodyModel_WhitespaceOnly) {
+  EXPECT_EQ(ExpectBadBody(" \n\t\r "), "body is empty");
+}
+
+TEST(BodyModelTest, BodyModel_TrailingGarbage) {
+  ExpectBadBody(R"({"model":"a"} x)");
+  ExpectBadBody(R"({"model":"a"}])");
+  ExpectBadBody(R"({"model":"a"} 1)");
+}
+
+TEST(BodyModelTest, BodyModel_TrailingClosingBrace) {
+  EXPECT_EQ(ExpectBadBody(R"({"model":"a"}})"), "body has data after the JSON object");
+}
+
+TEST(BodyModelTest, BodyModel_TrailingSecondObject) {
+  EXPECT_EQ(ExpectBadBody(R"({"model":"a"} {"model":"b"})"), "body has data after the JSON object");
+}
+
+TEST(BodyModelTest, BodyModel_ModelNotString) {
+  ExpectNoModel(R"({"model":42})");
+  ExpectNoModel(R"({"model":null})");
+  ExpectNoModel(R"({"model":true})");
+  ExpectNoModel(R"({"model":{"name":"gpt-4o"}})");
+  ExpectNoModel(R"({"model":["gpt-4o"]})");
+}
+
+TEST(BodyModelTest, BodyModel_ModelNotStringStillValidatesBody) {
+  ExpectBadBody(R"({"model":42,"messages":[)");
+  ExpectBadBody(R"({"model":{"name":"a"}} x)");
+}
+
+TEST(BodyModelTest, BodyModel_LoneHighSurrogate) {
+  EXPECT_EQ(ExpectBadBody(R"({"model":"\ud800"})"), "model is not valid Unicode");
+  EXPECT_EQ(ExpectBadBody(R"({"model":"a\ud83dz"})"), "model is not valid Unicode");
+  EXPECT_EQ(ExpectBadBody(R"({"model":"\ud800\ud800"})"), "model is not valid Unicode");
+}
+
+TEST(BodyModelTest, BodyModel_LoneLowSurrogate) {
+  EXPECT_EQ(ExpectBadBody(R"({"model":"\udc00"})"), "model is not valid Unicode");
+}
+
+TEST(BodyModelTest, BodyModel_InvalidEscapeInModel) {
+  EXPECT_EQ(ExpectBadBody(R"({"model":"a\x"})"), "model is not a valid JSON string");
+  EXPECT_EQ(ExpectBadBody(R"({"model":"\u12g4"})"), "model is not a valid JSON string");
+}
+
+TEST(BodyModelTest, BodyModel_RawControlCharacterInString) {
+  EXPECT_EQ(ExpectBadBody("{\"model\":\"a\nb\"}"), "body has a control character inside a string");
+  ExpectBadBody("{\"content\":\"tab\there\",\"model\":\"a\"}");
+}
+
+TEST(BodyModelTest, BodyModel_InvalidUtf8) {
+  EXPECT_EQ(ExpectBadBody("{\"model\":\"a\xC3\"}"), "body is not valid UTF-8");
+  EXPECT_EQ(ExpectBadBody("{\"other\":\"\xFF\",\"model\":\"a\"}"), "body is not valid UTF-8");
+}
+
+TEST(BodyModelTest, BodyModel_NestingUpToTheLimit) {
+  // The body's object plus 1023 arrays: simdjson's default depth of 1024.
+  const std::size_t arrays = 1023;
+  ExpectModel(R"({"a":)" + std::string(arrays, '[') + std::string(arrays, ']') + R"(,"model":"m"})",
+              "m");
+}
+
+TEST(BodyModelTest, BodyModel_NestingBeyondTheLimit) {
+  const std::size_t arrays = 100000;
+  EXPECT_EQ(ExpectBadBody(R"({"model":"m","a":)" + std::string(arrays, '[') +
+                          std::string(arrays, ']') + "}"),
+            "body is nested too deeply");
+}
+
+TEST(BodyModelTest, BodyModel_GrammarErrorInsideOtherValue) {
+  // Each is refused although "model" itself is fine: the whole body must be JSON.
+  ExpectBadBody(R"({"model":"a","messages":[1 2]})");
+  ExpectBadBody(R"({"model":"a","messages":[1,]})");
+  ExpectBadBody(R"({"model":"a","messages":[,1]})");
+  ExpectBadBody(R"({"model":"a","metadata":{"k" 1}})");
+  ExpectBadBody(R"({"model":"a","metadata":{"k":}})");
+  ExpectBadBody(R"({"model":"a","metadata":{1:2}})");
+  ExpectBadBody(R"({"model":"a","metadata":{"k":1,}})");
+  ExpectBadBody(R"({"model":"a","messages":[{"k":1]}})");  // mismatched brackets
+  ExpectBadBody(R"({"model":"a","messages":[}]})");
+  ExpectBadBody(R"({"model":"a","messages":["k":1]})");  // a key inside an array
+  ExpectBadBody(R"({"model":"a":1})");
+  ExpectBadBody(R"({"me"::{"role":"user"}],"model":"x"})");  // found by fuzzing
+}
+
+TEST(BodyModelTest, BodyModel_BadScalarInsideOtherValue) {
+  for (const std::string_view scalar :
+       {"01", "1.", ".5", "-", "1e", "1e+", "+1", "0x10", "tru", "truex", "nul", "False",
+        "NaN", "Infinity", "'s'"}) {
+    ExpectBadBody(R"({"model":"a","n":[)" + std::string(scalar) + "]}");
+  }
+}
+
+TEST(BodyModelTest, BodyModel_ValidScalarsInsideOtherValue) {
+  ExpectModel(
+      R"({"n":[0,-0,1.5,-2e10,3E-2,4e+1,123456789012345678901234567890,1e400,true,false,null,)"
+      R"("",{}, [] ],"model":"a"})",
+      "a");
+}
+
+TEST(BodyModelTest, BodyModel_BadEscapeInsideOtherValue) {
+  ExpectBadBody(R"({"model":"a","content":"bad \x escape"})");
+  ExpectBadBody(R"({"model":"a","content":"\u12"})");
+  ExpectBadBody(R"({"model":"a","metadata":{"k\q":1}})");
+  ExpectBadBody(R"({"\q":1,"model":"a"})");
+}
+
+TEST(BodyModelTest, BodyModel_EscapesAtEveryOffset) {
+  // Escapes are found in blocks of bytes: try each across block boundaries.
+  for (std::size_t prefix = 0; prefix < 40; ++prefix) {
+    const std::string text(prefix, 'a');
+    for (const std::string_view escape : {R"(\\)", R"(\")", R"(\u0041)", R"(\\\\)", R"(\\x)"}) {
+      ExpectModel(R"({"content":")" + text + std::string(escape) + text + R"(","model":"m"})", "m");
+    }
+    for (const std::string_view escape : {R"(\x)", R"(\u004)", R"(\\\x)", R"(\U0041)"}) {
+      ExpectBadBody(R"({"content":")" + text + std::string(escape) + R"(","model":"m"})");
+    }
+  }
+}
+
+TEST(BodyModelTest, BodyModel_LoneSurrogateOutsideModelIsAccepted) {
+  // Well-formed JSON; only the model must be valid Unicode.
+  ExpectModel(R"({"\ud800":1,"content":"\udc00","model":"a"})", "a");
+}
+
+TEST(BodyModelTest, BodyModel_TenMegabyteBodyModelLast) {
+  const std::string body = ChatBody(10 * 1024 * 1024, /*model_first=*/false);
+  ASSERT_GE(body.size(), 10u * 1024 * 1024);
+  ExpectModel(body, "gpt-4o");
+  // The same, truncated by one byte.
+  ExpectBadBody(std::string_view(body).substr(0, body.size() - 1));
+}
+
+TEST(BodyModelTest, BodyModel_PaddedBodyIsParsedInPlace) {
+  const PaddedBody body(R"({"messages":[],"model":"gpt-4o"})");
+  const BodyModel result = ExtractModel(body.view(), kBodyPaddingBytes);
+  ASSERT_EQ(result.status, Status::kModel);
+  EXPECT_EQ(result.model, "gpt-4o");
+  EXPECT_TRUE(body.Contains(result.model));
+}
+
+TEST(BodyModelTest, BodyModel_UnpaddedBodyReturnsViewIntoOriginal) {
+  const std::string body = R"({"messages":[],"model":"gpt-4o"})";
+  const BodyModel result = ExtractModel(body, kBodyPaddingBytes - 1);
+  ASSERT_EQ(result.status, Status::kModel);
+  EXPECT_EQ(result.model, "gpt-4o");
+  EXPECT_EQ(result.model.data(), body.data() + body.find("gpt-4o"));
+}
+
+TEST(BodyModelTest, BodyModel_UnescapedModelOutlivesLaterCalls) {
+  const std::string body = R"({"model":"first"})";
+  const BodyModel first = Extract(body);
+  ASSERT_EQ(first.status, Status::kModel);
+  ExpectModel(R"({"model":"second-and-longer"})", "second-and-longer");
+  EXPECT_EQ(first.model, "first");
+}
+
+TEST(BodyModelTest, BodyModel_EscapedModelIsNotInTheBody) {
+  const PaddedBody body(R"({"model":"gpt\u002d4o"})");
+  const BodyModel result = ExtractModel(body.view(), kBodyPaddingBytes);
+  ASSERT_EQ(result.status, Status::kModel);
+  EXPECT_EQ(result.model, "gpt-4o");
+  EXPECT_FALSE(body.Contains(result.model));
+}
+
+TEST(BodyModelTest, BodyModel_PaddingContentDoesNotMatter) {
+  for (const char fill : {'\0', ' ', '}', ']', ',', '"', '{', 'x'}) {
+    const PaddedBody whole(R"({"model":"a","metadata":{"k":1}})", fill);
+    const BodyModel ok = ExtractModel(whole.view(), kBodyPaddingBytes);
+    EXPECT_EQ(ok.status, Status::kModel) << "fill " << fill;
+    EXPECT_EQ(ok.model, "a");
+    const PaddedBody truncated(R"({"model":"a","metadata":{"k":1})", fill);
+    EXPECT_EQ(ExtractModel(truncated.view(), kBodyPaddingBytes).status, Status::kBadBody)
+        << "fill " << fill;
+  }
+}
+
+TEST(BodyModelTest, BodyModel_BuffersGrowAndShrinkBack) {
+  // Small, large, small again on one thread: the reused buffers hold no stale state.
+  ExpectModel(R"({"model":"small"})", "small");
+  const std::string large = ChatBody(512 * 1024, /*model_first=*/false);
+  ExpectModel(large, "gpt-4o");
+  ExpectModel(R"({"model":"small\u0021"})", "small!");
+  ExpectBadBody(R"({"model":"small")");
+}
+
+TEST(BodyModelTest, BodyModel_ThreadsDoNotShareBuffers) {
+  constexpr int kThreads = 4;
+  std::vector<std::thread> threads;
+  std::vector<int> failures(kThreads, 0);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([t, &failures] {
+      const std::string expected = "model-" + std::to_string(t);
+      // Escaped, so the result lives in the thread's own buffer.
+      const std::string body = R"({"messages":[],"model":"model\u002d)" + std::to_string(t) + "\"}";
+      for (int i = 0; i < 2000; ++i) {
+        const BodyModel result = ExtractModel(body, 0);
+        if (result.status != Status::kModel || result.model != expected) ++failures[t];
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(failures[t], 0) << "thread " << t;
+}
+
+}  // namespace
+}  // namespace llmroute::internal
