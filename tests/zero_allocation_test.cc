@@ -85,5 +85,32 @@ TEST(ZeroAllocation, Selection) {
   EXPECT_EQ(AllocationsOfSecondPass(*CompileOrDie(SelectionYaml()), owned), 0u);
 }
 
+// The model read from a JSON body, parsed in place (padded) and copied (unpadded).
+TEST(ZeroAllocation, BodyModel) {
+  auto table = CompileOrDie(ModelRoutingYaml(100, false));
+  for (std::size_t padding : {kBodyPaddingBytes, std::size_t{0}}) {
+    std::vector<std::string> bodies;
+    for (int i = 0; i < 64; ++i) {
+      std::string body = R"({"messages": [{"role": "user", "content": "hello )" + std::string(i * 7, 'x') +
+                         R"("}], "stream": false, "model": "model-)" + std::to_string(i) + R"("})";
+      bodies.push_back(body + std::string(kBodyPaddingBytes, ' '));  // spare bytes after the body
+    }
+    std::vector<Request> requests(bodies.size());
+    for (std::size_t i = 0; i < bodies.size(); ++i) {
+      requests[i].body = std::string_view(bodies[i]).substr(0, bodies[i].size() - kBodyPaddingBytes);
+      requests[i].body_padding = padding;
+      requests[i].entropy = i;
+    }
+    for (const Request& request : requests) table->Resolve(request);
+    const uint64_t before = t_allocations;
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      const Decision decision = table->Resolve(requests[i]);
+      ASSERT_EQ(decision.status, DecisionStatus::kRouted);
+      EXPECT_EQ(decision.backend->name, "backend-" + std::to_string(i));
+    }
+    EXPECT_EQ(t_allocations - before, 0u) << "padding " << padding;
+  }
+}
+
 }  // namespace
 }  // namespace llmroute::bench
