@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DLLMROUTE_BUILD_TESTS=OFF >/dev/null
-cmake --build build-bench -j"$(nproc)" --target resolve_bench callgrind_driver
+cmake --build build-bench -j"$(nproc)" --target resolve_bench body_model_bench callgrind_driver
 
 out=build-bench/results
 mkdir -p "$out"
@@ -30,3 +30,8 @@ for workload in floor model header; do
 done
 
 python3 bench/report.py "$out/resolve_bench.json" "$out/callgrind.txt"
+
+# Reading the model from request bodies: bytes per second, in place vs copied vs a DOM parse.
+build-bench/bench/body_model_bench --benchmark_repetitions="${REPETITIONS:-5}" \
+  --benchmark_report_aggregates_only=true --benchmark_min_time="${MIN_TIME:-0.3}" |
+  grep -E '_median|^Benchmark'
