@@ -556,6 +556,8 @@ class Router:
         base = scratch.base
         mv = scratch.view
         mv[strings:end] = blob
+        if body is not None:  # the padding the library may read past the body: zeroed
+            mv[end:end + _PADDING] = _ZERO_PADDING
 
         at = base + strings
         m_len = len(parts[0])
@@ -752,6 +754,7 @@ _HEADER_LAYOUT = struct.Struct("=4Q")
 _MODEL_LAYOUT = struct.Struct("=2Q")
 _MODEL_AT = _Decision.model.offset
 _PADDING = 64  # readable bytes after the body: the library parses it in place
+_ZERO_PADDING = bytes(_PADDING)
 _DECISION_CACHE_SIZE = 1024
 assert _REQUEST_LAYOUT.size == _REQUEST_SIZE and _HEADER_LAYOUT.size == ctypes.sizeof(_Header)
 

@@ -176,6 +176,11 @@ class ResolveTest(unittest.TestCase):
         self.assertEqual(d.model, "ünï")
         d = self.router.resolve(body="[]")
         self.assertEqual((d.status, d.model), (llmroute.Status.BAD_REQUEST, None))
+        # A short body after a long one: what follows it in the buffer is not read.
+        self.router.resolve(body='{"model": "' + "x" * 5000 + '"}')
+        for truncated in ('{"model": "gpt-4o-mini"', '{"model": "gpt-4o-mini",', '{'):
+            d = self.router.resolve(body=truncated)
+            self.assertEqual(d.status, llmroute.Status.BAD_REQUEST, truncated)
 
     def test_models_and_table_properties(self):
         models = self.router.models()
