@@ -23,42 +23,12 @@
 #include <utility>
 #include <vector>
 
+#include "allocation_counter.h"  // reports allocations per call
 #include "benchmark/benchmark.h"
 #include "body/model_extractor.h"
 #include "llmroute/request.h"
 #include "simdjson.h"
 
-namespace {
-
-std::atomic<std::uint64_t> g_allocations{0};
-
-void* CountedAllocation(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
-}
-
-}  // namespace
-
-void* operator new(std::size_t size) {
-  if (void* p = CountedAllocation(size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) {
-  if (void* p = CountedAllocation(size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  return CountedAllocation(size);
-}
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-  return CountedAllocation(size);
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace {
 
@@ -198,13 +168,13 @@ void BM_ExtractModel(benchmark::State& state, const Case& c) {
     state.SkipWithError("wrong model");
     return;
   }
-  const std::uint64_t allocs_before = g_allocations.load(std::memory_order_relaxed);
+  const std::uint64_t allocs_before = llmroute::bench::AllocationsOnThisThread();
   for (auto _ : state) {
     BodyModel result = ExtractModel(body.view(), padding);
     benchmark::DoNotOptimize(result);
   }
   ReportSteadyState(state, body.size,
-                    g_allocations.load(std::memory_order_relaxed) - allocs_before);
+                    llmroute::bench::AllocationsOnThisThread() - allocs_before);
 }
 
 void BM_DomParse(benchmark::State& state, const Case& c) {
@@ -222,13 +192,13 @@ void BM_DomParse(benchmark::State& state, const Case& c) {
     state.SkipWithError("wrong model");
     return;
   }
-  const std::uint64_t allocs_before = g_allocations.load(std::memory_order_relaxed);
+  const std::uint64_t allocs_before = llmroute::bench::AllocationsOnThisThread();
   for (auto _ : state) {
     std::string_view model = parse_model();
     benchmark::DoNotOptimize(model);
   }
   ReportSteadyState(state, body.size,
-                    g_allocations.load(std::memory_order_relaxed) - allocs_before);
+                    llmroute::bench::AllocationsOnThisThread() - allocs_before);
 }
 
 }  // namespace
@@ -236,10 +206,10 @@ void BM_DomParse(benchmark::State& state, const Case& c) {
 int main(int argc, char** argv) {
   {
     // allocs_per_op is meaningful only if this binary's operator new is the one called.
-    const std::uint64_t before = g_allocations.load(std::memory_order_relaxed);
+    const std::uint64_t before = llmroute::bench::AllocationsOnThisThread();
     std::vector<char> probe(64);
     benchmark::DoNotOptimize(probe.data());
-    if (g_allocations.load(std::memory_order_relaxed) == before) {
+    if (llmroute::bench::AllocationsOnThisThread() == before) {
       std::fprintf(stderr, "operator new replacement is not in effect\n");
       return 1;
     }

@@ -1,29 +1,12 @@
 // The cost of one routing decision, beside the floor and linear baselines on the same
 // precomputed requests (see bench/README section of the top-level README).
-#include <atomic>
 #include <map>
-#include <cstdlib>
-#include <new>
 
+#include "allocation_counter.h"  // reports allocations per operation
 #include "baselines.h"
 #include "benchmark/benchmark.h"
 #include "workloads.h"
 
-// Counts heap allocations so each benchmark reports allocations per operation.
-static std::atomic<uint64_t> g_allocations{0};
-// GCC 12 sees the replaced new/delete pair as malloc/free and warns of a mismatch that
-// is not there (both sides are replaced together).
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size ? size : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) { return operator new(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace llmroute::bench {
 namespace {
@@ -34,13 +17,13 @@ constexpr int kRequests = 4096;  // a power of two: the loop masks instead of di
 template <typename RouteFn>
 void RunOver(benchmark::State& state, const std::vector<Request>& requests, RouteFn route) {
   for (int i = 0; i < 64; ++i) benchmark::DoNotOptimize(route(requests[i % requests.size()]));  // warm up
-  const uint64_t allocations_before = g_allocations.load();
+  const uint64_t allocations_before = AllocationsOnThisThread();
   std::size_t i = 0;
   for (auto _ : state) {
     benchmark::DoNotOptimize(route(requests[i++ & (kRequests - 1)]));
   }
   state.counters["allocs_per_op"] = benchmark::Counter(
-      static_cast<double>(g_allocations.load() - allocations_before) / state.iterations());
+      static_cast<double>(AllocationsOnThisThread() - allocations_before) / state.iterations());
 }
 
 // Requests kept alive for the whole run, per workload.

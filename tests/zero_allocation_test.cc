@@ -1,28 +1,9 @@
 // resolve allocates nothing on the heap once the thread is warm: every benchmark workload,
 // counted by a replaced operator new (per thread, so other tests' threads do not count).
-#include <cstdlib>
-#include <new>
-
+#include "allocation_counter.h"
 #include "gtest/gtest.h"
 #include "workloads.h"
 
-namespace {
-thread_local uint64_t t_allocations = 0;
-}
-
-// GCC 12 sees the replaced new/delete pair as malloc/free and warns of a mismatch that
-// is not there (both sides are replaced together).
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void* operator new(std::size_t size) {
-  ++t_allocations;
-  if (void* p = std::malloc(size ? size : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) { return operator new(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace llmroute::bench {
 namespace {
@@ -31,12 +12,12 @@ namespace {
 uint64_t AllocationsOfSecondPass(const RoutingTable& table, std::vector<OwnedRequest>& owned) {
   std::vector<Request> requests = Views(owned);
   for (const Request& request : requests) table.Resolve(request);
-  const uint64_t before = t_allocations;
+  const uint64_t before = AllocationsOnThisThread();
   int routed = 0;
   for (const Request& request : requests) {
     routed += table.Resolve(request).status == DecisionStatus::kRouted;
   }
-  const uint64_t allocations = t_allocations - before;
+  const uint64_t allocations = AllocationsOnThisThread() - before;
   EXPECT_GT(routed, 0);  // the workload exercises the routed path, not only refusals
   return allocations;
 }
@@ -58,11 +39,11 @@ TEST(ZeroAllocation, StandardHeaderDisallowed) {
   std::vector<Request> requests = Views(owned);
   auto table = CompileOrDie(ModelRoutingYaml(100, true));
   for (const Request& request : requests) table->Resolve(request);
-  const uint64_t before = t_allocations;
+  const uint64_t before = AllocationsOnThisThread();
   for (const Request& request : requests) {
     EXPECT_EQ(table->Resolve(request).status, DecisionStatus::kBackendNotAllowed);
   }
-  EXPECT_EQ(t_allocations - before, 0u);
+  EXPECT_EQ(AllocationsOnThisThread() - before, 0u);
 }
 
 TEST(ZeroAllocation, Regex) {
@@ -102,13 +83,13 @@ TEST(ZeroAllocation, BodyModel) {
       requests[i].entropy = i;
     }
     for (const Request& request : requests) table->Resolve(request);
-    const uint64_t before = t_allocations;
+    const uint64_t before = AllocationsOnThisThread();
     for (std::size_t i = 0; i < requests.size(); ++i) {
       const Decision decision = table->Resolve(requests[i]);
       ASSERT_EQ(decision.status, DecisionStatus::kRouted);
       EXPECT_EQ(decision.backend->name, "backend-" + std::to_string(i));
     }
-    EXPECT_EQ(t_allocations - before, 0u) << "padding " << padding;
+    EXPECT_EQ(AllocationsOnThisThread() - before, 0u) << "padding " << padding;
   }
 }
 

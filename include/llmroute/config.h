@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "llmroute/diagnostic.h"
@@ -24,6 +25,9 @@ enum class MatchType {
   kPathPrefix,         // paths only: whole segments ("/foo" matches "/foo/bar", not "/foobar")
   kRegularExpression,  // RE2, must match the whole value
 };
+
+// "Exact", "PathPrefix", "RegularExpression": the names the config uses.
+std::string_view MatchTypeName(MatchType type);
 
 // Which backends the standard routing header may name (SPEC §3).
 enum class AllowedBackends {

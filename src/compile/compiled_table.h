@@ -18,6 +18,7 @@
 #include "llmroute/diagnostic.h"
 #include "llmroute/table.h"
 #include "re2/re2.h"
+#include "text/views.h"
 
 namespace llmroute::internal {
 
@@ -27,7 +28,6 @@ inline constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 template <typename Value>
 using StringMap = absl::flat_hash_map<std::string, Value>;
 
-inline absl::string_view AsAbsl(std::string_view s) { return {s.data(), s.size()}; }
 
 // Owns every string the table hands out; addresses never move (deque of strings).
 class StringPool {

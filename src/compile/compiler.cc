@@ -38,15 +38,6 @@ std::string FullName(std::string_view namespace_, std::string_view name) {
   return absl::StrCat(AsAbsl(namespace_), "/", AsAbsl(name));
 }
 
-std::string_view MatchTypeName(MatchType type) {
-  switch (type) {
-    case MatchType::kExact: return "Exact";
-    case MatchType::kPathPrefix: return "PathPrefix";
-    case MatchType::kRegularExpression: return "RegularExpression";
-  }
-  return "";
-}
-
 // SPEC §3 route order: oldest creationTimestamp first (absent is oldest), then
 // "namespace/name" in byte order.
 bool RouteOrderLess(const Route& a, const Route& b) {

@@ -15,20 +15,9 @@ namespace llmroute {
 namespace internal {
 namespace {
 
-absl::string_view V(std::string_view s) { return {s.data(), s.size()}; }
+std::string Quoted(std::string_view s) { return absl::StrCat("\"", AsAbsl(s), "\""); }
 
-std::string Quoted(std::string_view s) { return absl::StrCat("\"", V(s), "\""); }
-
-std::string Name(const NamespacedName& name) { return absl::StrCat(V(name.namespace_), "/", V(name.name)); }
-
-std::string_view TypeName(MatchType type) {
-  switch (type) {
-    case MatchType::kExact: return "Exact";
-    case MatchType::kPathPrefix: return "PathPrefix";
-    case MatchType::kRegularExpression: return "RegularExpression";
-  }
-  return "";
-}
+std::string Name(const NamespacedName& name) { return absl::StrCat(AsAbsl(name.namespace_), "/", AsAbsl(name.name)); }
 
 // slot → name, the inverse of the table's name maps.
 std::vector<std::string_view> NamesBySlot(const StringMap<uint32_t>& slots) {
@@ -44,7 +33,7 @@ class Explainer {
         query_names_(NamesBySlot(table.query_slots)) {}
 
   std::string Run(const Decision& decision) {
-    absl::StrAppend(&out_, "request: ", V(request_.method), " ", V(request_.path), " host ",
+    absl::StrAppend(&out_, "request: ", AsAbsl(request_.method), " ", AsAbsl(request_.path), " host ",
                     request_.host.empty() ? "(none)" : Quoted(request_.host), ", ",
                     request_.headers.size(), " headers", request_.body ? ", with a body" : "", "\n");
     std::optional<std::string_view> body_model;
@@ -52,7 +41,7 @@ class Explainer {
       const BodyModel extracted = ExtractModel(*request_.body, request_.body_padding);
       switch (extracted.status) {
         case BodyModel::Status::kBadBody:
-          absl::StrAppend(&out_, "body: ", V(extracted.reason), "\n");
+          absl::StrAppend(&out_, "body: ", AsAbsl(extracted.reason), "\n");
           return Finish(decision);
         case BodyModel::Status::kNoModel:
           absl::StrAppend(&out_, "body: no \"model\" string; the ", table_.model_header,
@@ -85,9 +74,9 @@ class Explainer {
 
  private:
   std::string Finish(const Decision& decision) {
-    absl::StrAppend(&out_, "decision: ", V(StatusName(decision.status)), " (", decision.http_status, ")");
+    absl::StrAppend(&out_, "decision: ", AsAbsl(StatusName(decision.status)), " (", decision.http_status, ")");
     if (decision.backend) absl::StrAppend(&out_, " backend ", Name(*decision.backend));
-    if (decision.via != Via::kNone) absl::StrAppend(&out_, " via ", V(ViaName(decision.via)));
+    if (decision.via != Via::kNone) absl::StrAppend(&out_, " via ", AsAbsl(ViaName(decision.via)));
     if (decision.route) absl::StrAppend(&out_, " route ", Name(*decision.route));
     if (decision.rule) absl::StrAppend(&out_, " rule ", *decision.rule);
     if (decision.match) absl::StrAppend(&out_, " match ", *decision.match);
@@ -95,7 +84,7 @@ class Explainer {
       absl::StrAppend(&out_, " fallbacks");
       for (const NamespacedName& fallback : decision.fallbacks) absl::StrAppend(&out_, " ", Name(fallback));
     }
-    if (!decision.reason.empty()) absl::StrAppend(&out_, ": ", V(decision.reason));
+    if (!decision.reason.empty()) absl::StrAppend(&out_, ": ", AsAbsl(decision.reason));
     out_ += '\n';
     return std::move(out_);
   }
@@ -119,7 +108,7 @@ class Explainer {
     for (uint32_t route_id : group.standard_header_routes) {
       const CompiledRoute& route = table_.routes[route_id];
       const StandardHeaderPolicy& policy = route.standard_header;
-      absl::StrAppend(&out_, "standard header of ", Name(route.name), ": ", V(header_names_[policy.slot]));
+      absl::StrAppend(&out_, "standard header of ", Name(route.name), ": ", AsAbsl(header_names_[policy.slot]));
       const std::optional<std::string_view> joined = state.Header(policy.slot);
       std::string_view value;
       if (!joined) {
@@ -147,8 +136,8 @@ class Explainer {
 
   void DescribeValue(std::string_view what, std::string_view name, MatchType type, std::string_view expected,
                      const std::optional<std::string_view>& seen, bool met) {
-    absl::StrAppend(&out_, "      ", met ? "met:     " : "not met: ", V(what), " ",
-                    name.empty() ? "" : absl::StrCat(V(name), " "), V(TypeName(type)), " ",
+    absl::StrAppend(&out_, "      ", met ? "met:     " : "not met: ", AsAbsl(what), " ",
+                    name.empty() ? "" : absl::StrCat(AsAbsl(name), " "), AsAbsl(MatchTypeName(type)), " ",
                     Quoted(expected), ", seen ",
                     seen ? Quoted(*seen) : std::string("nothing"), "\n");
   }
@@ -158,7 +147,7 @@ class Explainer {
     const CompiledRule& rule = table_.rules[match.rule];
     const bool holds = MatchHolds(table_, Candidate{candidate.rank, candidate.match, kNone}, state);
     absl::StrAppend(&out_, "  #", candidate.rank + 1, " ", Name(table_.routes[match.route].name), " rule ",
-                    rule.index, rule.has_name ? absl::StrCat(" (", V(rule.name), ")") : "", " match ",
+                    rule.index, rule.has_name ? absl::StrCat(" (", AsAbsl(rule.name), ")") : "", " match ",
                     match.match_index, holds ? ": MATCHES" : ": no", "\n");
     // Each condition on its own, as MatchHolds checks them.
     const std::string_view path = state.path();

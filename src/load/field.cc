@@ -1,3 +1,4 @@
+#include "text/views.h"
 #include "load/field.h"
 
 #include <optional>
@@ -12,11 +13,6 @@
 #include "load/yaml_scalar.h"
 
 namespace llmroute::load_internal {
-namespace {
-
-absl::string_view AsAbsl(std::string_view text) { return {text.data(), text.size()}; }
-
-}  // namespace
 
 Field::Field(const std::string* file, std::optional<YamlValue> value, int line, int column,
              std::string path, bool null_is_error)

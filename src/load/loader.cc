@@ -26,6 +26,7 @@
 #include "llmroute/config.h"
 #include "llmroute/diagnostic.h"
 #include "llmroute/load.h"
+#include "text/views.h"
 #include "load/field.h"
 #include "load/json_events.h"
 #include "load/status_macros.h"
@@ -43,8 +44,6 @@ constexpr std::size_t kMaxObjectsPerFile = 1 << 16;
 
 // Warnings kept per file; the rest are counted in one last warning.
 constexpr std::size_t kMaxWarningsPerFile = 1000;
-
-absl::string_view AsAbsl(std::string_view text) { return {text.data(), text.size()}; }
 
 struct RouteKindInfo {
   std::string_view kind;

@@ -1,3 +1,4 @@
+#include "text/views.h"
 #include "load/yaml_document.h"
 
 #include <algorithm>
@@ -45,8 +46,6 @@ constexpr std::string_view kNullTag = "tag:yaml.org,2002:null";
 constexpr std::string_view kBoolTag = "tag:yaml.org,2002:bool";
 constexpr std::string_view kIntTag = "tag:yaml.org,2002:int";
 constexpr std::string_view kFloatTag = "tag:yaml.org,2002:float";
-
-absl::string_view AsAbsl(std::string_view text) { return {text.data(), text.size()}; }
 
 absl::Status ErrorAt(std::string_view file, int line0, int column0, std::string field,
                      std::string message) {

@@ -1,3 +1,4 @@
+#include "llmroute/config.h"
 #include "llmroute/decision.h"
 
 namespace llmroute {
@@ -22,6 +23,15 @@ int HttpStatusOf(DecisionStatus status) {
     case DecisionStatus::kNoBackend: return 500;
   }
   return 500;
+}
+
+std::string_view MatchTypeName(MatchType type) {
+  switch (type) {
+    case MatchType::kExact: return "Exact";
+    case MatchType::kPathPrefix: return "PathPrefix";
+    case MatchType::kRegularExpression: return "RegularExpression";
+  }
+  return "";
 }
 
 std::string_view ViaName(Via via) {
