@@ -276,6 +276,38 @@ TEST(CompileLimits, RoutesBeyondTheLimitAreAnError) {
   EXPECT_NE(error.find("metadata.name"), std::string::npos) << error;
 }
 
+// Rules of 64 matches, each with one RegularExpression path `pattern(rule, match)`.
+template <typename Pattern>
+std::string RegexRoute(int rules, Pattern pattern) {
+  std::string yaml =
+      "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r}\nspec:\n  rules:\n";
+  for (int k = 0; k < rules; ++k) {
+    yaml += "  - backendRefs: [{name: b}]\n    matches:\n";
+    for (int i = 0; i < 64; ++i) {
+      yaml += "    - path: {type: RegularExpression, value: '" + pattern(k, i) + "'}\n";
+    }
+  }
+  return yaml;
+}
+
+TEST(CompileLimits, AtMost4096RegularExpressionsATable) {
+  auto small = [](int k, int i) { return "/m" + std::to_string(k) + "-" + std::to_string(i) + "/.*"; };
+  EXPECT_EQ(CompileError(RegexRoute(64, small)), "compiled");
+  const std::string error = CompileError(RegexRoute(65, small));
+  EXPECT_NE(error.find("spec.rules[64].matches[0].path.value: too many regular expressions: at most 4096"),
+            std::string::npos)
+      << error;
+}
+
+// Bounded repetitions blow a regex up; the table's total is bounded so a small config
+// cannot take gigabytes to compile.
+TEST(CompileLimits, RegularExpressionProgramsHaveATotalBudget) {
+  auto huge = [](int k, int i) { return "/[^/]{0,1000}" + std::to_string(k) + "-" + std::to_string(i); };
+  const std::string error = CompileError(RegexRoute(32, huge));
+  EXPECT_NE(error.find("regular expressions too large"), std::string::npos) << error;
+  EXPECT_NE(error.find("spec.rules[0].matches["), std::string::npos) << error;
+}
+
 TEST(CompileOptionsErrors, ModelHeaderMustBeAToken) {
   CompileOptions options;
   options.model_header = "x model";

@@ -36,6 +36,11 @@ inline constexpr std::size_t kMaxAllowlistEntries = 1024;
 inline constexpr std::size_t kMaxMatchesPerTable = 1 << 20;
 inline constexpr int64_t kMaxWeight = 1000000;
 inline constexpr int64_t kMaxPriority = 1000000;
+// Regular expressions: how many, the memory RE2 may use for each, and the total size of
+// their compiled programs (RE2 instructions; `a{0,1000}` alone is about 3000).
+inline constexpr std::size_t kMaxRegexesPerTable = 4096;
+inline constexpr int64_t kMaxRegexMemory = 1 << 20;
+inline constexpr int64_t kMaxRegexProgramSize = 500000;
 
 // Options that apply to the whole table.
 struct CompileOptions {

@@ -116,11 +116,24 @@ class Compiler {
   }
 
   absl::StatusOr<const RE2*> CompileRegex(const LocatedString& pattern) {
+    if (table_->regexes.size() >= kMaxRegexesPerTable) {
+      return ErrorAt(pattern.origin,
+                     absl::StrCat("too many regular expressions: at most ", kMaxRegexesPerTable,
+                                  " a table"));
+    }
     RE2::Options re2_options;
     re2_options.set_log_errors(false);
+    re2_options.set_max_mem(kMaxRegexMemory);
     auto regex = std::make_unique<RE2>(pattern.value, re2_options);
     if (!regex->ok()) {
       return ErrorAt(pattern.origin, absl::StrCat("invalid regular expression: ", regex->error()));
+    }
+    // Bounded repetitions multiply a program's size; the sum bounds the table's memory.
+    regex_program_size_ += regex->ProgramSize();
+    if (regex_program_size_ > kMaxRegexProgramSize) {
+      return ErrorAt(pattern.origin,
+                     absl::StrCat("regular expressions too large: their compiled programs exceed ",
+                                  kMaxRegexProgramSize, " instructions in total"));
     }
     return table_->regexes.emplace_back(std::move(regex)).get();
   }
@@ -757,6 +770,7 @@ class Compiler {
   std::vector<Origin> rule_origins_;                  // per rule id
   std::vector<uint32_t> ranked_;                      // match ids by precedence
   std::vector<uint32_t> rank_of_match_;
+  int64_t regex_program_size_ = 0;                    // RE2 instructions so far
 };
 
 }  // namespace
