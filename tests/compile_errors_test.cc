@@ -308,6 +308,23 @@ TEST(CompileLimits, RegularExpressionProgramsHaveATotalBudget) {
   EXPECT_NE(error.find("spec.rules[0].matches["), std::string::npos) << error;
 }
 
+// Every diagnostic is one line, whatever bytes the config quotes: a value cannot forge a
+// second error line, and control bytes and invalid UTF-8 become escapes.
+TEST(DiagnosticText, QuotedValuesCannotBreakTheLine) {
+  const std::string error = CompileError(
+      "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r}\nspec:\n"
+      "  rules:\n  - matches: [{headers: [{name: \"x\\nfake.yaml:9:9: error: injected\", value: v}]}]\n"
+      "    backendRefs: [{name: b}]\n");
+  EXPECT_EQ(error,
+            "test.yaml:6:33: error: spec.rules[0].matches[0].headers[0].name: invalid header name "
+            "\"x\\nfake.yaml:9:9: error: injected\": not an HTTP token");
+}
+
+TEST(DiagnosticText, ControlBytesAndInvalidUtf8AreEscapedValidUtf8Kept) {
+  Diagnostic diagnostic{Severity::kWarning, {"f.yaml", 2, 3, "kind"}, "bad \x01\x7f\xff\r\t é ✓"};
+  EXPECT_EQ(diagnostic.ToString(), "f.yaml:2:3: warning: kind: bad \\x01\\x7f\\xff\\r\\t é ✓");
+}
+
 TEST(CompileOptionsErrors, ModelHeaderMustBeAToken) {
   CompileOptions options;
   options.model_header = "x model";

@@ -30,7 +30,8 @@ struct Diagnostic {
 
   // "file:line:column: error|warning: field: message" — parts that are unknown are left
   // out (no file: "line:column: ..."; no line: "file: ..."; no field: "...: message").
-  // This is the one format the CLI, the C ABI and absl::Status messages use.
+  // This is the one format the CLI, the C ABI and absl::Status messages use. It is always
+  // one line: control bytes and invalid UTF-8 are written as escapes (\n, \xNN).
   std::string ToString() const;
 };
 
