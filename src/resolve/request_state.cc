@@ -39,7 +39,6 @@ RequestState::RequestState(const CompiledTable& table, const Request& request,
     GrowTo(scratch_.slot_value, slots);
     GrowTo(scratch_.joined, slots);
   }
-  GrowTo(scratch_.header_slot, request.headers.size());
   if (scratch_.lowered_name.size() < table_.longest_header_name) {
     scratch_.lowered_name.resize(table_.longest_header_name);
   }
@@ -49,12 +48,10 @@ RequestState::RequestState(const CompiledTable& table, const Request& request,
   const uint64_t short_lengths = table_.short_name_lengths;
   for (uint32_t i = 0; i < request.headers.size(); ++i) {
     const std::string_view name = request.headers[i].name;
-    scratch_.header_slot[i] = kNone;
     if (name.size() < 64 && (short_lengths >> name.size() & 1) == 0) continue;
     const uint32_t slot = SlotOfHeaderName(name);
     if (slot == kNone) continue;
     if (replace_model && slot == table_.model_slot) continue;  // the body's model wins
-    scratch_.header_slot[i] = slot;
     if (scratch_.slot_stamp[slot] != stamp) {
       scratch_.slot_stamp[slot] = stamp;
       scratch_.slot_first[slot] = i;
@@ -71,9 +68,13 @@ RequestState::RequestState(const CompiledTable& table, const Request& request,
     scratch_.slot_value[slot] = *model;
   }
 
-  const std::size_t question = request.path.find('?');
-  path_ = request.path.substr(0, question);
-  if (question != std::string_view::npos) query_ = request.path.substr(question + 1);
+}
+
+void RequestState::SplitPath() {
+  path_split_ = true;
+  const std::size_t question = request_.path.find('?');
+  path_ = request_.path.substr(0, question);
+  if (question != std::string_view::npos) query_ = request_.path.substr(question + 1);
 }
 
 uint32_t RequestState::SlotOfHeaderName(std::string_view name) const {
@@ -106,7 +107,8 @@ std::optional<std::string_view> RequestState::Header(uint32_t slot) {
     std::string& joined = scratch_.joined[slot];
     joined.assign(value.data(), value.size());
     for (uint32_t i = first + 1; i < request_.headers.size(); ++i) {
-      if (scratch_.header_slot[i] != slot) continue;
+      // Rare (a repeated header the table reads): find the others by name again.
+      if (SlotOfHeaderName(request_.headers[i].name) != slot) continue;
       joined += ',';
       joined.append(request_.headers[i].value.data(), request_.headers[i].value.size());
     }
@@ -125,6 +127,7 @@ std::optional<std::string_view> RequestState::Query(uint32_t slot) {
 
 void RequestState::ParseQuery() {
   query_parsed_ = true;
+  if (!path_split_) SplitPath();
   const std::size_t slots = table_.query_slots.size();
   GrowTo(scratch_.query_stamp, slots);
   GrowTo(scratch_.query_value, slots);

@@ -26,7 +26,6 @@ struct ResolveScratch {
   std::vector<uint32_t> value_stamp;   // slot_value computed for this request
   std::vector<std::string_view> slot_value;
   std::vector<std::string> joined;     // storage for repeated headers' joined values
-  std::vector<uint32_t> header_slot;   // per request header: its slot or kNone
   std::string lowered_name;
   std::vector<uint32_t> query_stamp;
   std::vector<std::string_view> query_value;
@@ -44,13 +43,18 @@ class RequestState {
 
   std::optional<std::string_view> Header(uint32_t slot);
   std::optional<std::string_view> Query(uint32_t slot);
-  std::string_view path() const { return path_; }
+  // The path before '?', split off on first use (a table of catch-all prefixes never asks).
+  std::string_view path() {
+    if (!path_split_) SplitPath();
+    return path_;
+  }
   std::string_view method() const { return request_.method; }
 
  private:
   // The slot of a request header name, or kNone when the table never reads it.
   uint32_t SlotOfHeaderName(std::string_view name) const;
   void ParseQuery();
+  void SplitPath();
 
   // Up to this many names of one length are compared directly; more are hashed.
   static constexpr uint32_t kDirectCompareBucket = 6;
@@ -60,6 +64,7 @@ class RequestState {
   ResolveScratch& scratch_;
   std::string_view path_;
   std::string_view query_;
+  bool path_split_ = false;
   bool query_parsed_ = false;
 };
 

@@ -25,9 +25,9 @@ constexpr std::size_t kMaxHostBytes = 255;
 // The routes that apply to the host: the group of its most specific matching hostname
 // (exact, then the longest wildcard), else the routes without hostnames.
 const HostGroup* GroupForHost(const CompiledTable& table, std::string_view raw_host) {
-  const std::string_view host = StripPort(raw_host);
-  if (!host.empty() && host.size() <= kMaxHostBytes &&
-      !(table.exact_hosts.empty() && table.wildcard_hosts.empty())) {
+  const bool any_hostnames = !table.exact_hosts.empty() || !table.wildcard_hosts.empty();
+  const std::string_view host = any_hostnames ? StripPort(raw_host) : std::string_view();
+  if (!host.empty() && host.size() <= kMaxHostBytes) {
     char lowered[kMaxHostBytes];
     for (std::size_t i = 0; i < host.size(); ++i) lowered[i] = AsciiLower(host[i]);
     const absl::string_view name(lowered, host.size());
@@ -77,7 +77,7 @@ bool MatchHolds(const CompiledTable& table, const Candidate& candidate, RequestS
       if (state.path() != match.path) return false;
       break;
     case MatchType::kPathPrefix:
-      if (!PathHasPrefix(state.path(), match.path)) return false;
+      if (!match.path.empty() && !PathHasPrefix(state.path(), match.path)) return false;
       break;
     case MatchType::kRegularExpression:
       if (!RE2::FullMatch(AsPiece(state.path()), *match.path_regex)) return false;
@@ -104,9 +104,9 @@ class WinnerSearch {
 
   uint32_t Run() {
     Scan(group_.residual);
-    const std::string_view path = state_.path();
-    if (!group_.exact_paths.ranks_by_value.empty()) Lookup(group_.exact_paths, path);
+    if (!group_.exact_paths.ranks_by_value.empty()) Lookup(group_.exact_paths, state_.path());
     if (!group_.path_prefixes.ranks_by_value.empty()) {
+      const std::string_view path = state_.path();
       for (std::size_t slash = path.find('/', 1); slash != std::string_view::npos;
            slash = path.find('/', slash + 1)) {
         Lookup(group_.path_prefixes, path.substr(0, slash));
@@ -119,7 +119,9 @@ class WinnerSearch {
     for (const RankIndex& index : group_.query_values) {
       if (auto value = state_.Query(index.key)) Lookup(index, *value);
     }
-    if (!group_.path_regex_prefixes.ranks_by_value.empty()) LookupPrefixes(group_.path_regex_prefixes, path);
+    if (!group_.path_regex_prefixes.ranks_by_value.empty()) {
+      LookupPrefixes(group_.path_regex_prefixes, state_.path());
+    }
     for (const RankIndex& index : group_.header_regex_prefixes) {
       if (auto value = state_.Header(index.key)) LookupPrefixes(index, *value);
     }
