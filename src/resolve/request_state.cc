@@ -83,10 +83,7 @@ uint32_t RequestState::SlotOfHeaderName(std::string_view name) const {
   if (bucket.size() <= kDirectCompareBucket) {
     for (uint32_t b = bucket.begin; b < bucket.end; ++b) {
       const std::string_view lower = table_.slot_names[b].lower_name;
-      if (AsciiLower(name[0]) != lower[0]) continue;  // most same-length names differ at once
-      std::size_t k = 1;
-      while (k < name.size() && AsciiLower(name[k]) == lower[k]) ++k;
-      if (k == name.size()) return table_.slot_names[b].slot;
+      if (EqualsLowered(name, lower)) return table_.slot_names[b].slot;
     }
     return kNone;
   }
