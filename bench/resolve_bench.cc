@@ -118,6 +118,19 @@ void BM_Compile_4000Rules(benchmark::State& state) {
 }
 BENCHMARK(BM_Compile_4000Rules)->Unit(benchmark::kMillisecond);
 
+// The two halves of the above: YAML text → Config, and Config → RoutingTable.
+void BM_LoadOnly_4000Rules(benchmark::State& state) {
+  const std::string yaml = ModelRoutingYaml(4000, true);
+  for (auto _ : state) benchmark::DoNotOptimize(LoadConfigText(yaml, "generated.yaml"));
+}
+BENCHMARK(BM_LoadOnly_4000Rules)->Unit(benchmark::kMillisecond);
+
+void BM_CompileOnly_4000Rules(benchmark::State& state) {
+  const absl::StatusOr<Config> config = LoadConfigText(ModelRoutingYaml(4000, true), "generated.yaml");
+  for (auto _ : state) benchmark::DoNotOptimize(Compile(*config));
+}
+BENCHMARK(BM_CompileOnly_4000Rules)->Unit(benchmark::kMillisecond);
+
 void BM_Threads_ModelRouting_Resolve(benchmark::State& state) {
   static Workload* w = [] {
     Workload* workload = &ModelWorkload(1000, 0);
