@@ -127,6 +127,12 @@ struct Candidate {
   uint32_t rank = 0;
   uint32_t match = 0;
   uint32_t proven_condition = kNone;
+  // Copied from the match so that a winner needs no other lookup: its rule, its position
+  // in the rule, and whether the proven condition is its only one (then the index lookup
+  // alone decides, as for the one-header rules that make up most AI-gateway tables).
+  uint32_t rule = 0;
+  uint32_t match_index = 0;
+  bool proven_is_all = false;
 };
 
 struct HostGroup {

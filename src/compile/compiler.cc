@@ -673,7 +673,7 @@ class Compiler {
     for (uint32_t rank = 0; rank < ranked.size(); ++rank) {
       std::vector<Anchor> anchors = anchors_of(table_->matches[ranked[rank]]);
       if (anchors.empty()) {
-        residual.push_back({rank, ranked[rank], kNone});
+        residual.push_back(MakeCandidate(rank, ranked[rank], kNone));
         continue;
       }
       const Anchor* best = &anchors.front();
@@ -690,7 +690,7 @@ class Compiler {
       }
       auto [it, inserted] = list_of_key.try_emplace(best->Key(), lists.size());
       if (inserted) lists.push_back({*best, {}});
-      lists[it->second].second.push_back({rank, ranked[rank], best->condition});
+      lists[it->second].second.push_back(MakeCandidate(rank, ranked[rank], best->condition));
     }
     auto flatten = [&](const std::vector<Candidate>& ranks) {
       Range range{static_cast<uint32_t>(group.rank_pool.size()), 0};
@@ -738,6 +738,20 @@ class Compiler {
       table_->slot_names.push_back({name, slot});
       ++bucket.end;
     }
+  }
+
+  Candidate MakeCandidate(uint32_t rank, uint32_t match_id, uint32_t proven_condition) const {
+    const CompiledMatch& match = table_->matches[match_id];
+    Candidate candidate;
+    candidate.rank = rank;
+    candidate.match = match_id;
+    candidate.proven_condition = proven_condition;
+    candidate.rule = match.rule;
+    candidate.match_index = match.match_index;
+    candidate.proven_is_all = proven_condition != kNone && match.path_type == MatchType::kPathPrefix &&
+                              match.path.empty() && !match.has_method && match.headers.size() == 1 &&
+                              match.queries.empty();
+    return candidate;
   }
 
   static void AddPrefixAnchor(RankIndex& index, const std::string& prefix, Range ranks) {

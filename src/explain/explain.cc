@@ -145,7 +145,9 @@ class Explainer {
   void DescribeCandidate(const Candidate& candidate, RequestState& state) {
     const CompiledMatch& match = table_.matches[candidate.match];
     const CompiledRule& rule = table_.rules[match.rule];
-    const bool holds = MatchHolds(table_, Candidate{candidate.rank, candidate.match, kNone}, state);
+    Candidate unproven = candidate;  // check every condition, the anchor's too
+    unproven.proven_condition = kNone;
+    const bool holds = MatchHolds(table_, unproven, state);
     absl::StrAppend(&out_, "  #", candidate.rank + 1, " ", Name(table_.routes[match.route].name), " rule ",
                     rule.index, rule.has_name ? absl::StrCat(" (", AsAbsl(rule.name), ")") : "", " match ",
                     match.match_index, holds ? ": MATCHES" : ": no", "\n");

@@ -102,7 +102,8 @@ class WinnerSearch {
   WinnerSearch(const CompiledTable& table, const HostGroup& group, RequestState& state)
       : table_(table), group_(group), state_(state) {}
 
-  uint32_t Run() {
+  // The winning candidate (it lives in the table), or null when no match holds.
+  const Candidate* Run() {
     Scan(group_.residual);
     if (!group_.exact_paths.ranks_by_value.empty()) Lookup(group_.exact_paths, state_.path());
     if (!group_.path_prefixes.ranks_by_value.empty()) {
@@ -125,7 +126,7 @@ class WinnerSearch {
     for (const RankIndex& index : group_.header_regex_prefixes) {
       if (auto value = state_.Header(index.key)) LookupPrefixes(index, *value);
     }
-    return best_match_;
+    return best_;
   }
 
  private:
@@ -146,9 +147,9 @@ class WinnerSearch {
     for (uint32_t i = ranks.begin; i < ranks.end; ++i) {
       const Candidate& candidate = group_.rank_pool[i];
       if (candidate.rank >= best_rank_) return;
-      if (MatchHolds(table_, candidate, state_)) {
+      if (candidate.proven_is_all || MatchHolds(table_, candidate, state_)) {
         best_rank_ = candidate.rank;
-        best_match_ = candidate.match;
+        best_ = &candidate;
         return;
       }
     }
@@ -158,7 +159,7 @@ class WinnerSearch {
   const HostGroup& group_;
   RequestState& state_;
   uint32_t best_rank_ = kNone;
-  uint32_t best_match_ = kNone;
+  const Candidate* best_ = nullptr;
 };
 
 }  // namespace
@@ -243,13 +244,13 @@ bool ResolveStandardHeader(const CompiledTable& table, const HostGroup& group, R
   return true;
 }
 
-void SelectBackend(const CompiledTable& table, const CompiledMatch& match, const Request& request,
+void SelectBackend(const CompiledTable& table, const Candidate& winner, const Request& request,
                    Decision& decision) {
-  const CompiledRule& rule = table.rules[match.rule];
-  decision.route = table.routes[match.route].name;
+  const CompiledRule& rule = table.rules[winner.rule];
+  decision.route = table.routes[rule.route].name;
   decision.rule = rule.index;
   if (rule.has_name) decision.rule_name = rule.name;
-  decision.match = match.match_index;
+  decision.match = winner.match_index;
   if (rule.chosen_tier.empty()) {
     decision.status = DecisionStatus::kNoBackend;
     decision.http_status = HttpStatusOf(DecisionStatus::kNoBackend);
@@ -293,10 +294,10 @@ Decision RoutingTable::Resolve(const Request& request) const {
   Decision decision = Refused(DecisionStatus::kNoRoute, "no rule matched the request");
   const HostGroup* group = GroupForHost(table, request.host);
   if (group != nullptr && !ResolveStandardHeader(table, *group, state, decision)) {
-    const uint32_t winner = WinnerSearch(table, *group, state).Run();
-    if (winner != kNone) {
+    const Candidate* winner = WinnerSearch(table, *group, state).Run();
+    if (winner != nullptr) {
       decision.reason = {};
-      SelectBackend(table, table.matches[winner], request, decision);
+      SelectBackend(table, *winner, request, decision);
     }
   }
   decision.model = state.Header(table.model_slot);
