@@ -10,7 +10,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3
   # The Lua and Python bindings, fuzzing and memory checks.
-  luajit lua5.3 lua5.4 liblua5.3-dev liblua5.4-dev libluajit-5.1-dev
+  # luajit2 is OpenResty's LuaJIT, the one libnginx-mod-http-lua links: Debian's plain
+  # luajit package conflicts with it.
+  luajit2 lua5.3 lua5.4 liblua5.3-dev liblua5.4-dev
   clang libclang-rt-14-dev valgrind
 )
 
