@@ -213,8 +213,8 @@ int32_t llmroute_http_status(int32_t status);
 void llmroute_free(void* ptr);
 
 /* Compile options: defaults as the C++ CompileOptions (model header "x-ai-eg-model",
- * standard header off, "x-ai-gateway-backend", RulesOnly, Reject). Returns NULL only when
- * out of memory. */
+ * standard header off, "x-ai-gateway-backend", RulesOnly, Reject, max body size 64 MiB).
+ * Returns NULL only when out of memory. */
 llmroute_compile_options_t* llmroute_compile_options_create(void);
 void llmroute_compile_options_free(llmroute_compile_options_t* options);
 /* The header that carries the model (SPEC §5). */
@@ -233,6 +233,13 @@ int32_t llmroute_compile_options_set_allowed_backends(llmroute_compile_options_t
 int32_t llmroute_compile_options_set_on_disallowed(llmroute_compile_options_t* options,
                                                    int32_t action);
 
+/* The longest request body llmroute_resolve reads, in bytes: default 67108864 (64 MiB),
+ * from 1 to 4294967295 (another value: LLMROUTE_ERROR_INVALID_ARGUMENT). A longer body is
+ * LLMROUTE_STATUS_BAD_REQUEST with a reason naming the limit, and is neither parsed nor
+ * copied. */
+int32_t llmroute_compile_options_set_max_body_size(llmroute_compile_options_t* options,
+                                                   size_t max_body_size);
+
 /* Loads and compiles configuration text (YAML or JSON, SPEC §2). `options` NULL: the
  * defaults. `file_name` is used only in messages (may be NULL, 0). On success stores a new
  * table reference in *table. Errors: LLMROUTE_ERROR_CONFIG with the message in *errptr;
@@ -241,10 +248,12 @@ int32_t llmroute_table_compile_text(const llmroute_compile_options_t* options, c
                                     size_t text_len, const char* file_name, size_t file_name_len,
                                     llmroute_table_t** table, char** errptr);
 /* Reads, loads and compiles one file. Errors also LLMROUTE_ERROR_NOT_FOUND,
- * LLMROUTE_ERROR_PERMISSION_DENIED and LLMROUTE_ERROR_IO, with the message. */
+ * LLMROUTE_ERROR_PERMISSION_DENIED and LLMROUTE_ERROR_IO, with the message, and
+ * LLMROUTE_ERROR_INVALID_ARGUMENT for a path with a NUL byte in its path_len bytes (the
+ * system would read another file: the path up to the NUL). */
 int32_t llmroute_table_compile_file(const llmroute_compile_options_t* options, const char* path,
                                     size_t path_len, llmroute_table_t** table, char** errptr);
-/* Several files forming one configuration, in order. */
+/* Several files forming one configuration, in order (each path as above). */
 int32_t llmroute_table_compile_files(const llmroute_compile_options_t* options,
                                      const llmroute_string_t* paths, size_t path_count,
                                      llmroute_table_t** table, char** errptr);
@@ -257,7 +266,9 @@ void llmroute_table_free(llmroute_table_t* table);
  * Allocates nothing once the thread has warmed up; thread-safe. Returns LLMROUTE_OK, or
  * LLMROUTE_ERROR_INVALID_ARGUMENT for a NULL argument, a bad struct_size, a nonzero
  * `reserved`, or headers NULL with header_count > 0 (then *out is not written). The
- * decision's strings point into `table`: read them while you hold the reference. */
+ * decision's strings point into `table`: read them while you hold the reference.
+ * Memory: each thread keeps body-parsing buffers sized for bodies up to 1 MiB (about
+ * 7 MiB at most); the buffers for a larger body are freed before the call returns. */
 int32_t llmroute_resolve(const llmroute_table_t* table, const llmroute_request_t* request,
                          llmroute_decision_t* out);
 /* The decision's index-th fallback (0 <= index < fallback_count), in retry order. */

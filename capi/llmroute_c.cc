@@ -308,6 +308,15 @@ int32_t llmroute_compile_options_set_on_disallowed(llmroute_compile_options_t* o
   return LLMROUTE_ERROR_INVALID_ARGUMENT;
 }
 
+int32_t llmroute_compile_options_set_max_body_size(llmroute_compile_options_t* options,
+                                                   size_t max_body_size) {
+  if (options == nullptr || max_body_size == 0 || max_body_size > llmroute::kMaxBodySizeLimit) {
+    return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  }
+  options->options.max_body_size = max_body_size;
+  return LLMROUTE_OK;
+}
+
 int32_t llmroute_table_compile_text(const llmroute_compile_options_t* options, const char* text,
                                     size_t text_len, const char* file_name, size_t file_name_len,
                                     llmroute_table_t** table, char** errptr) {

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "commands.h"
 #include "llmroute/config.h"
+#include "llmroute/table.h"
 #include "string_views.h"
 
 namespace llmroute::cli {
@@ -59,6 +60,8 @@ constexpr std::string_view kDetails =
     "                             These two act only with --standard-header.\n"
     "  --model-header NAME        The header that carries the model (default\n"
     "                             x-ai-eg-model).\n"
+    "  --max-body-size BYTES      resolve, explain: a longer body is a bad_request\n"
+    "                             (default 67108864, 64 MiB; 1 to 4294967295).\n"
     "\n"
     "Request flags (resolve, explain):\n"
     "  --method M                 Default GET.\n"
@@ -83,6 +86,7 @@ enum class OptionId {
   kAllowedBackends,
   kOnDisallowed,
   kModelHeader,
+  kMaxBodySize,
   kHeader,
   kMethod,
   kHost,
@@ -113,6 +117,7 @@ constexpr OptionSpec kOptions[] = {
     {"--allowed-backends", OptionId::kAllowedBackends, true, OptionScope::kEveryCommand},
     {"--on-disallowed", OptionId::kOnDisallowed, true, OptionScope::kEveryCommand},
     {"--model-header", OptionId::kModelHeader, true, OptionScope::kEveryCommand},
+    {"--max-body-size", OptionId::kMaxBodySize, true, OptionScope::kRequest},
     {"--header", OptionId::kHeader, true, OptionScope::kRequest},
     {"--method", OptionId::kMethod, true, OptionScope::kRequest},
     {"--host", OptionId::kHost, true, OptionScope::kRequest},
@@ -164,7 +169,7 @@ std::string_view TrimSpacesAndTabs(std::string_view text) {
 }
 
 // Decimal digits only (no sign, no spaces), at most 2^64 - 1.
-std::optional<uint64_t> ParseEntropy(std::string_view text) {
+std::optional<uint64_t> ParseDecimal(std::string_view text) {
   if (text.empty()) return std::nullopt;
   uint64_t value = 0;
   for (char c : text) {
@@ -237,6 +242,15 @@ bool ApplyOption(const OptionSpec& option, std::optional<std::string_view> value
       }
       command_line.compile_options.model_header = std::string(*value);
       return true;
+    case OptionId::kMaxBodySize: {
+      const std::optional<uint64_t> bytes = ParseDecimal(*value);
+      if (!bytes.has_value() || *bytes == 0 || *bytes > kMaxBodySizeLimit) {
+        return fail("--max-body-size: '", AsAbsl(*value), "' is not an integer in [1, ",
+                    kMaxBodySizeLimit, "]");
+      }
+      command_line.compile_options.max_body_size = static_cast<std::size_t>(*bytes);
+      return true;
+    }
     case OptionId::kHeader: {
       const std::size_t colon = value->find(':');
       if (colon == std::string_view::npos) {
@@ -265,7 +279,7 @@ bool ApplyOption(const OptionSpec& option, std::optional<std::string_view> value
       command_line.body_file = std::string(*value);
       return true;
     case OptionId::kEntropy:
-      command_line.entropy = ParseEntropy(*value);
+      command_line.entropy = ParseDecimal(*value);
       if (!command_line.entropy.has_value()) {
         return fail("--entropy: '", AsAbsl(*value), "' is not an integer in [0, 2^64)");
       }

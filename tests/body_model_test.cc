@@ -413,5 +413,101 @@ TEST(BodyModelTest, BodyModel_ThreadsDoNotShareBuffers) {
   for (int t = 0; t < kThreads; ++t) EXPECT_EQ(failures[t], 0) << "thread " << t;
 }
 
+// A body of exactly `size` bytes whose model is `model` (written as is, escapes and all).
+std::string BodyOfSize(std::size_t size, std::string_view model) {
+  const std::string head = R"({"model":")" + std::string(model) + R"(","messages":[{"content":")";
+  const std::string tail = R"("}]})";
+  EXPECT_GE(size, head.size() + tail.size());
+  return head + std::string(size - head.size() - tail.size(), 'x') + tail;
+}
+
+TEST(BodyModelTest, BodyLimit_AtTheLimitIsReadOneByteOverIsRefused) {
+  const BodyLimit limit{1000, "body is larger than the max body size of 1000 bytes"};
+  const std::string at = BodyOfSize(1000, "gpt-4o");
+  const PaddedBody padded_at(at);
+  for (std::size_t padding : {std::size_t{0}, kBodyPaddingBytes}) {
+    const BodyModel ok = ExtractModel(padded_at.view(), padding, limit);
+    EXPECT_EQ(ok.status, Status::kModel) << ok.reason;
+    EXPECT_EQ(ok.model, "gpt-4o");
+  }
+  const std::string over = BodyOfSize(1001, "gpt-4o");
+  const PaddedBody padded_over(over);
+  for (std::size_t padding : {std::size_t{0}, kBodyPaddingBytes}) {
+    const BodyModel refused = ExtractModel(padded_over.view(), padding, limit);
+    EXPECT_EQ(refused.status, Status::kBadBody);
+    EXPECT_EQ(refused.reason, limit.too_large_reason);
+  }
+}
+
+// Over the limit nothing is parsed: malformed JSON gets the size reason, not a JSON one.
+TEST(BodyModelTest, BodyLimit_ComesBeforeAnyParsing) {
+  const BodyLimit limit{16, "too large"};
+  for (std::string_view body : {std::string_view("{\"model\": \"a\", oops!!!!"),
+                                std::string_view("\xff\xfe not even UTF-8 at all"),
+                                std::string_view("[1, 2, 3, 4, 5, 6, 7, 8, 9]")}) {
+    const BodyModel result = ExtractModel(body, 0, limit);
+    EXPECT_EQ(result.status, Status::kBadBody);
+    EXPECT_EQ(result.reason, "too large") << body;
+  }
+  EXPECT_EQ(ExtractModel("{\"model\": \"a\", oops", 0, BodyLimit{64, "too large"}).reason,
+            "body is not valid JSON");
+}
+
+TEST(BodyModelTest, BodyLimit_DefaultIs64MiB) {
+  EXPECT_EQ(BodyLimit().max_bytes, std::size_t{64} << 20);
+  EXPECT_EQ(BodyLimit().too_large_reason, "body is larger than the max body size of 67108864 bytes");
+}
+
+// After a body larger than kBodyRetainedBytes, the thread keeps buffers for at most that
+// many bytes, whichever path parsed it, and an escaped model is still returned intact.
+TEST(BodyModelTest, Retention_ALargeBodyLeavesAtMostTheThreshold) {
+  std::thread([] {
+    const std::string escaped = BodyOfSize(3 * kBodyRetainedBytes + 17, R"(model\u002dlarge)");
+    const std::string plain = BodyOfSize(3 * kBodyRetainedBytes + 5, "model-plain");
+    const PaddedBody padded_escaped(escaped);
+    const PaddedBody padded_plain(plain);
+    for (std::size_t padding : {std::size_t{0}, kBodyPaddingBytes}) {
+      const BodyModel decoded = ExtractModel(padded_escaped.view(), padding);
+      ASSERT_EQ(decoded.status, Status::kModel) << decoded.reason;
+      RetainedBodyCapacity kept = RetainedBodyCapacityForThisThread();
+      EXPECT_LE(kept.parser, kBodyRetainedBytes) << "padding " << padding;
+      EXPECT_LE(kept.copy, kBodyRetainedBytes) << "padding " << padding;
+      EXPECT_LE(kept.model, kBodyRetainedBytes) << "padding " << padding;
+      EXPECT_EQ(decoded.model, "model-large");  // read after the large buffers were freed
+
+      const BodyModel in_body = ExtractModel(padded_plain.view(), padding);
+      ASSERT_EQ(in_body.status, Status::kModel) << in_body.reason;
+      EXPECT_EQ(in_body.model, "model-plain");
+      EXPECT_TRUE(padded_plain.Contains(in_body.model));
+      kept = RetainedBodyCapacityForThisThread();
+      EXPECT_LE(kept.parser, kBodyRetainedBytes) << "padding " << padding;
+      EXPECT_LE(kept.copy, kBodyRetainedBytes) << "padding " << padding;
+    }
+    // Bodies up to the threshold grow the thread's own buffers to at most the threshold.
+    const std::string at_threshold = BodyOfSize(kBodyRetainedBytes, "m");
+    const std::string just_under = BodyOfSize(kBodyRetainedBytes - 4096, "m");
+    EXPECT_EQ(ExtractModel(just_under, 0).status, Status::kModel);
+    EXPECT_EQ(ExtractModel(at_threshold, 0).status, Status::kModel);
+    const RetainedBodyCapacity kept = RetainedBodyCapacityForThisThread();
+    EXPECT_EQ(kept.parser, kBodyRetainedBytes);
+    EXPECT_EQ(kept.copy, kBodyRetainedBytes);
+  }).join();
+}
+
+// A decoded model longer than the threshold is kept only until the thread's next call.
+TEST(BodyModelTest, Retention_ALargeDecodedModelIsReleasedByTheNextCall) {
+  std::thread([] {
+    std::string model(2 * kBodyRetainedBytes, 'm');
+    model += "\\u0021";
+    const std::string body = BodyOfSize(model.size() + 100, model);
+    const BodyModel decoded = ExtractModel(body, 0);
+    ASSERT_EQ(decoded.status, Status::kModel) << decoded.reason;
+    EXPECT_EQ(decoded.model.size(), 2 * kBodyRetainedBytes + 1);
+    EXPECT_EQ(decoded.model.back(), '!');
+    EXPECT_EQ(ExtractModel(R"({"model":"small"})", 0).model, "small");
+    EXPECT_LE(RetainedBodyCapacityForThisThread().model, kBodyRetainedBytes);
+  }).join();
+}
+
 }  // namespace
 }  // namespace llmroute::internal

@@ -1,7 +1,10 @@
 // resolve allocates nothing on the heap once the thread is warm: every benchmark workload,
 // counted by a replaced operator new (per thread, so other tests' threads do not count).
+#include <string>
+
 #include "allocation_counter.h"
 #include "gtest/gtest.h"
+#include "llmroute/table.h"
 #include "workloads.h"
 
 
@@ -83,6 +86,15 @@ TEST(ZeroAllocation, BodyModel) {
       requests[i].entropy = i;
     }
     for (const Request& request : requests) table->Resolve(request);
+    // A body larger than the per-thread buffers keep: its own buffers come and go, the
+    // thread's stay as they were.
+    std::string large = R"({"model": "model-1", "messages": [{"content": ")" +
+                        std::string(kBodyRetainedBytes * 2, 'x') + R"("}]})";
+    large.append(kBodyPaddingBytes, ' ');
+    Request large_request;
+    large_request.body = std::string_view(large).substr(0, large.size() - kBodyPaddingBytes);
+    large_request.body_padding = padding;
+    ASSERT_EQ(table->Resolve(large_request).status, DecisionStatus::kRouted);
     const uint64_t before = AllocationsOnThisThread();
     for (std::size_t i = 0; i < requests.size(); ++i) {
       const Decision decision = table->Resolve(requests[i]);

@@ -42,6 +42,17 @@ inline constexpr std::size_t kMaxRegexesPerTable = 4096;
 inline constexpr int64_t kMaxRegexMemory = 1 << 20;
 inline constexpr int64_t kMaxRegexProgramSize = 500000;
 
+// Request bodies. A body longer than `CompileOptions::max_body_size` (default
+// kDefaultMaxBodySize, 64 MiB; at most kMaxBodySizeLimit, the JSON parser's own limit) is a
+// bad_request before a byte of it is read. A thread keeps buffers for bodies up to
+// kBodyRetainedBytes (1 MiB) between calls, so that ordinary bodies allocate nothing;
+// the buffers for a larger body are freed before Resolve returns, so what a thread keeps
+// is bounded by the retention threshold (about 7 times it: the parser's indexes and a
+// copy of an unpadded body), not by the largest body it ever saw.
+inline constexpr std::size_t kDefaultMaxBodySize = std::size_t{64} << 20;
+inline constexpr std::size_t kMaxBodySizeLimit = 0xFFFFFFFF;
+inline constexpr std::size_t kBodyRetainedBytes = std::size_t{1} << 20;
+
 // Options that apply to the whole table.
 struct CompileOptions {
   // The header that carries the model (SPEC §5); a body's "model" replaces it.
@@ -56,6 +67,11 @@ struct CompileOptions {
     AllowedBackends allowed_backends = AllowedBackends::kRulesOnly;
     OnDisallowed on_disallowed = OnDisallowed::kReject;
   } standard_header;
+
+  // The longest request body Resolve reads, in bytes: a longer one is a bad_request whose
+  // reason names this limit, and is not parsed nor copied. Between 1 and kMaxBodySizeLimit
+  // (Compile refuses other values).
+  std::size_t max_body_size = kDefaultMaxBodySize;
 };
 
 // One (route, model) pair of the models list.

@@ -20,6 +20,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -54,12 +55,18 @@ struct Cursor {
   simdjson::ondemand::array_iterator element;
 };
 
-// What a thread keeps between calls. Nothing here is freed until the thread exits.
+static_assert(kMaxBodySizeLimit == simdjson::SIMDJSON_MAXSIZE_BYTES,
+              "the largest max_body_size is the largest document simdjson parses");
+
+// What a thread keeps between calls, bounded by kBodyRetainedBytes (but `cursors`, bounded
+// by the nesting limit).
 struct ThreadState {
-  simdjson::ondemand::parser parser;
+  simdjson::ondemand::parser parser;  // capacity at most kBodyRetainedBytes
   // The copy of an unpadded body, followed by SIMDJSON_PADDING spare bytes.
   std::unique_ptr<char[]> copy;
   std::size_t copy_capacity = 0;  // bytes available for a body, padding excluded
+  // The decoded model of the last body larger than kBodyRetainedBytes (its parser is gone).
+  std::string model;
   // One per nesting level reached so far; grows only when a deeper body arrives.
   std::vector<Cursor> cursors;
 };
@@ -392,36 +399,25 @@ BodyModel ReadModelString(simdjson::ondemand::value& value, const char* json,
 
 }  // namespace
 
-BodyModel ExtractModel(std::string_view body, std::size_t padding) {
-  if (body.empty()) return BadBody("body is empty");
-  ThreadState& state = State();
-
-  if (body.size() > state.parser.capacity()) {
-    const std::size_t capacity = GrownCapacity(state.parser.capacity(), body.size());
-    if (state.parser.allocate(capacity) != simdjson::SUCCESS) return BadBody("body is too large");
-  }
-
+// Parses `body` with `parser`, whose capacity is at least body.size(). `copy`: null when
+// `padding` suffices, otherwise room for body.size() + SIMDJSON_PADDING bytes.
+BodyModel Parse(simdjson::ondemand::parser& parser, char* copy, std::string_view body,
+                std::vector<Cursor>& cursors) {
   // simdjson reads up to SIMDJSON_PADDING bytes past the end (whatever they hold). Without
   // them the body is copied into a buffer that has them.
   const char* json = body.data();
-  if (padding < simdjson::SIMDJSON_PADDING) {
-    if (body.size() > state.copy_capacity) {
-      const std::size_t capacity = GrownCapacity(state.copy_capacity, body.size());
-      state.copy.reset(new (std::nothrow) char[capacity + simdjson::SIMDJSON_PADDING]);
-      state.copy_capacity = state.copy ? capacity : 0;
-      if (!state.copy) return BadBody("body is too large");
-    }
-    std::memcpy(state.copy.get(), body.data(), body.size());
+  if (copy != nullptr) {
+    std::memcpy(copy, body.data(), body.size());
     // Not '}', whatever an earlier body left there: simdjson then skips its balance
     // pre-check, so the reason given for an unbalanced body does not vary from call to call.
-    state.copy[body.size()] = '\0';
-    json = state.copy.get();
+    copy[body.size()] = '\0';
+    json = copy;
   }
 
   simdjson::ondemand::document doc;
   const simdjson::padded_string_view padded(json, body.size(),
                                             body.size() + simdjson::SIMDJSON_PADDING);
-  switch (state.parser.iterate(padded).get(doc)) {
+  switch (parser.iterate(padded).get(doc)) {
     case simdjson::SUCCESS:
       break;
     case simdjson::EMPTY:
@@ -466,7 +462,7 @@ BodyModel ExtractModel(std::string_view body, std::size_t padding) {
       if (result.status == BodyModel::Status::kBadBody) return result;
     } else {
       // A "model" of another type means no model; it is checked like any other value.
-      const std::string_view reason = CheckValue(value, state.cursors);
+      const std::string_view reason = CheckValue(value, cursors);
       if (!reason.empty()) return BadBody(reason);
     }
   }
@@ -476,6 +472,58 @@ BodyModel ExtractModel(std::string_view body, std::size_t padding) {
     return BadBody("body has data after the JSON object");
   }
   return result;
+}
+
+BodyModel ExtractModel(std::string_view body, std::size_t padding, const BodyLimit& limit) {
+  // Before anything else: a body over the limit is neither parsed nor copied.
+  if (body.size() > limit.max_bytes) return BadBody(limit.too_large_reason);
+  if (body.empty()) return BadBody("body is empty");
+  ThreadState& state = State();
+  // The previous call's large decoded model, if any, is no longer promised to anyone.
+  if (state.model.capacity() > kBodyRetainedBytes) std::string().swap(state.model);
+  const bool padded = padding >= simdjson::SIMDJSON_PADDING;
+
+  if (body.size() <= kBodyRetainedBytes) {
+    // The thread's own buffers, grown geometrically but never past the threshold.
+    if (body.size() > state.parser.capacity()) {
+      const std::size_t capacity =
+          std::min(GrownCapacity(state.parser.capacity(), body.size()), kBodyRetainedBytes);
+      if (state.parser.allocate(capacity) != simdjson::SUCCESS) {
+        return BadBody("body is too large");
+      }
+    }
+    if (!padded && body.size() > state.copy_capacity) {
+      const std::size_t capacity =
+          std::min(GrownCapacity(state.copy_capacity, body.size()), kBodyRetainedBytes);
+      state.copy.reset(new (std::nothrow) char[capacity + simdjson::SIMDJSON_PADDING]);
+      state.copy_capacity = state.copy ? capacity : 0;
+      if (!state.copy) return BadBody("body is too large");
+    }
+    return Parse(state.parser, padded ? nullptr : state.copy.get(), body, state.cursors);
+  }
+
+  // A large body: a parser and a copy of its own, freed when this call returns.
+  simdjson::ondemand::parser parser;
+  if (parser.allocate(body.size()) != simdjson::SUCCESS) return BadBody("body is too large");
+  std::unique_ptr<char[]> copy;
+  if (!padded) {
+    copy.reset(new (std::nothrow) char[body.size() + simdjson::SIMDJSON_PADDING]);
+    if (!copy) return BadBody("body is too large");
+  }
+  BodyModel result = Parse(parser, copy.get(), body, state.cursors);
+  // A decoded (escaped) model lives in the parser's string buffer: keep a copy instead.
+  // An unescaped model is a view into `body`, which outlives the parser.
+  if (result.status == BodyModel::Status::kModel &&
+      !(result.model.data() >= body.data() && result.model.data() <= body.data() + body.size())) {
+    state.model.assign(result.model);
+    result.model = state.model;
+  }
+  return result;
+}
+
+RetainedBodyCapacity RetainedBodyCapacityForThisThread() {
+  ThreadState& state = State();
+  return {state.parser.capacity(), state.copy_capacity, state.model.capacity()};
 }
 
 }  // namespace llmroute::internal

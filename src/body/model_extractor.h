@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <string_view>
 
+#include "llmroute/table.h"
+
 namespace llmroute::internal {
 
 struct BodyModel {
@@ -24,21 +26,46 @@ struct BodyModel {
   std::string_view reason;
 };
 
+// The longest body read, and the bad-body reason for a longer one (a static string or one
+// owned by the table, alive as long as the decisions that carry it).
+struct BodyLimit {
+  std::size_t max_bytes = kDefaultMaxBodySize;
+  std::string_view too_large_reason = "body is larger than the max body size of 67108864 bytes";
+};
+
 // Reads the top-level "model" of `body`, which must be exactly one JSON object.
 //
+// A body longer than `limit.max_bytes` is kBadBody with `limit.too_large_reason`, before
+// anything is parsed, copied or allocated.
+//
 // `padding`: readable bytes the caller owns after body.end() (any content). With at least
-// kBodyPaddingBytes (llmroute/request.h) the body is parsed in place; otherwise it is copied
-// into a per-thread buffer that only grows. Either way an unescaped model is a view into
-// `body` itself. Nothing is allocated once the thread has seen a body at least this large
-// and this deeply nested (on the copying path, a copied body at least this large). Each
-// thread keeps about 6 times its largest body (7 if copied) until it exits: simdjson's index
-// and string buffers. Thread-safe (per-thread parser and buffers).
+// kBodyPaddingBytes (llmroute/request.h) the body is parsed in place; otherwise it is
+// copied. Either way an unescaped model is a view into `body` itself.
+//
+// Memory: bodies up to kBodyRetainedBytes use a per-thread parser and copy buffer that
+// grow up to that size and are kept, so nothing is allocated once the thread has seen a
+// body at least this large and this deeply nested (on the copying path, a copied body at
+// least this large). A larger body gets a parser and copy of its own, freed before the
+// call returns (its escaped model, if any, is copied into a per-thread string that is
+// released at the next call when it is longer than the threshold). So a thread keeps about
+// 7 times kBodyRetainedBytes at most, whatever bodies it saw. Thread-safe (per-thread
+// state).
 //
 // The whole body is checked against the JSON grammar (RFC 8259) without materialising any
 // value: UTF-8, no raw control characters in strings, every escape, number, literal, comma,
 // colon and bracket, nothing after the object, nesting at most 1024 deep. Only the model
 // string must also decode to valid Unicode (other strings may hold lone surrogates).
-BodyModel ExtractModel(std::string_view body, std::size_t padding);
+BodyModel ExtractModel(std::string_view body, std::size_t padding,
+                       const BodyLimit& limit = BodyLimit());
+
+// What this thread keeps for its next call, in body bytes: the capacity of its parser, of
+// its copy buffer and of its decoded-model string. For tests of the retention bound.
+struct RetainedBodyCapacity {
+  std::size_t parser = 0;
+  std::size_t copy = 0;
+  std::size_t model = 0;
+};
+RetainedBodyCapacity RetainedBodyCapacityForThisThread();
 
 }  // namespace llmroute::internal
 

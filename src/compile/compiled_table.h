@@ -17,6 +17,7 @@
 #include "llmroute/decision.h"
 #include "llmroute/diagnostic.h"
 #include "llmroute/table.h"
+#include "body/model_extractor.h"
 #include "re2/re2.h"
 #include "text/views.h"
 
@@ -177,6 +178,7 @@ struct CompiledTable {
   StringMap<uint32_t> query_slots;
   std::string model_header;
   uint32_t model_slot = 0;
+  BodyLimit body_limit;  // CompileOptions::max_body_size and the reason for a longer body
 
   StringMap<uint32_t> exact_hosts;     // lower-cased hostname → group
   StringMap<uint32_t> wildcard_hosts;  // ".example.com" (from "*.example.com") → group

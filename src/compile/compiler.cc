@@ -155,6 +155,13 @@ class Compiler {
     }
     table_->model_header = AsciiLowerCopy(options_.model_header);
     table_->model_slot = HeaderSlot(options_.model_header);
+    if (options_.max_body_size == 0 || options_.max_body_size > kMaxBodySizeLimit) {
+      return ErrorAt({}, absl::StrCat("compile option max body size ", options_.max_body_size,
+                                      " is not between 1 and ", kMaxBodySizeLimit, " bytes"));
+    }
+    table_->body_limit.max_bytes = options_.max_body_size;
+    table_->body_limit.too_large_reason = table_->strings.Add(absl::StrCat(
+        "body is larger than the max body size of ", options_.max_body_size, " bytes"));
     if (options_.standard_header.enabled) {
       if (!IsToken(options_.standard_header.header_name)) {
         return ErrorAt({}, absl::StrCat("compile option standard header \"",

@@ -38,7 +38,7 @@ class Explainer {
                     request_.headers.size(), " headers", request_.body ? ", with a body" : "", "\n");
     std::optional<std::string_view> body_model;
     if (request_.body.has_value()) {
-      const BodyModel extracted = ExtractModel(*request_.body, request_.body_padding);
+      const BodyModel extracted = ExtractModel(*request_.body, request_.body_padding, table_.body_limit);
       switch (extracted.status) {
         case BodyModel::Status::kBadBody:
           absl::StrAppend(&out_, "body: ", AsAbsl(extracted.reason), "\n");

@@ -282,7 +282,7 @@ Decision RoutingTable::Resolve(const Request& request) const {
 
   std::optional<std::string_view> body_model;
   if (request.body.has_value()) {
-    const BodyModel extracted = ExtractModel(*request.body, request.body_padding);
+    const BodyModel extracted = ExtractModel(*request.body, request.body_padding, table.body_limit);
     if (extracted.status == BodyModel::Status::kBadBody) {
       return Refused(DecisionStatus::kBadRequest, extracted.reason);
     }

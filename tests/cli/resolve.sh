@@ -85,6 +85,29 @@ for body in 'not json' '' '["model"]' '{"model": "gpt-4o-mini"} trailing' '{"mod
   expect_json 'd["status"] == "bad_request" and d["model"] is None and d["reason"]'
 done
 
+case_ "--max-body-size: a body of exactly that size is read, one byte more is bad_request"
+printf '{"model": "llama-3-70b"}' >"$WORK/small-body.json"  # 24 bytes
+run resolve "$QUICKSTART" --body "$WORK/small-body.json" --max-body-size 24 --entropy 0
+expect_code 0
+expect_json 'd["status"] == "routed" and d["model"] == "llama-3-70b"'
+run resolve "$QUICKSTART" --body "$WORK/small-body.json" --max-body-size=23
+expect_code 0
+expect_json 'd["status"] == "bad_request" and d["http_status"] == 400 and
+  d["reason"] == "body is larger than the max body size of 23 bytes"'
+run explain "$QUICKSTART" --body "$WORK/small-body.json" --max-body-size 23
+expect_code 0
+expect_stdout_matches 'max body size of 23 bytes'
+
+case_ "--max-body-size must be an integer from 1 to 4294967295, and only for requests"
+for bad in 0 -1 abc 4294967296 ''; do
+  run resolve "$QUICKSTART" --max-body-size "$bad"
+  expect_code 2
+  expect_stderr_matches 'max-body-size'
+done
+run check "$QUICKSTART" --max-body-size 10
+expect_code 2
+expect_stderr_matches 'does not apply to check'
+
 case_ "a body file that cannot be read is a usage error"
 run resolve "$QUICKSTART" --body "$WORK/no-such-body.json"
 expect_code 2
