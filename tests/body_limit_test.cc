@@ -1,6 +1,7 @@
 // The maximum body size (CompileOptions::max_body_size): a longer body is a bad_request
-// before it is read.
+// before it is read; the C++ file loader refuses a path with a NUL byte.
 #include <cstddef>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -91,6 +92,26 @@ TEST(BodyLimit, CompileRefusesZeroAndTooLarge) {
   CompileOptions largest;
   largest.max_body_size = kMaxBodySizeLimit;
   EXPECT_TRUE(test::CompileYaml(kConfig, largest).ok());
+}
+
+TEST(LoadFile, PathWithNulIsRefusedNotCut) {
+  // Cut at the NUL, this path names a valid configuration.
+  const std::string file = testing::TempDir() + "nul_path_test.yaml";
+  {
+    std::FILE* out = std::fopen(file.c_str(), "wb");
+    ASSERT_NE(out, nullptr);
+    std::fwrite(kConfig.data(), 1, kConfig.size(), out);
+    std::fclose(out);
+  }
+  ASSERT_TRUE(LoadConfigFile(file).ok());
+  const std::string path = file + std::string("\0/etc/x", 7);
+  const absl::StatusOr<Config> config = LoadConfigFile(path);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument) << config.status();
+  EXPECT_NE(config.status().message().find("NUL byte"), std::string_view::npos)
+      << config.status();
+  EXPECT_EQ(config.status().message().find('\0'), std::string_view::npos)
+      << "the message shows the NUL escaped";
 }
 
 }  // namespace

@@ -31,7 +31,8 @@ inline constexpr std::size_t kMaxFileBytes = 64 << 20;     // 64 MiB per file
 // Parses `text`; `file_name` is used only in messages.
 absl::StatusOr<Config> LoadConfigText(std::string_view text, std::string_view file_name = "");
 
-// Reads and parses one file.
+// Reads and parses one file. A path with a NUL byte is refused (absl::InvalidArgumentError)
+// rather than cut at the NUL, which would name another file.
 absl::StatusOr<Config> LoadConfigFile(const std::string& path);
 
 // Reads and parses several files into one Config, in order.

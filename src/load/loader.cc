@@ -502,6 +502,19 @@ absl::Status CannotRead(const std::string& path, int error_number) {
 
 // Reads at most kMaxFileBytes of `path`, or fails.
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  // The system would read the path only up to the NUL: another file than the one named.
+  if (const std::size_t nul = path.find('\0'); nul != std::string::npos) {
+    std::string shown;  // the NUL written as \0, so that the message is one C string
+    for (char c : path) {
+      if (c == '\0') {
+        shown += "\\0";
+      } else {
+        shown += c;
+      }
+    }
+    return FileError(absl::StatusCode::kInvalidArgument, shown,
+                     absl::StrCat("file path has a NUL byte at offset ", nul));
+  }
   int fd;
   do {
     fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
