@@ -26,6 +26,7 @@
 #include "llmroute/load.h"
 #include "llmroute/request.h"
 #include "llmroute/table.h"
+#include "struct_growth.h"
 
 struct llmroute_compile_options_t {
   llmroute::CompileOptions options;
@@ -188,8 +189,8 @@ void WriteDecision(const llmroute::Decision& d, llmroute_decision_t* out) {
   c.reason = d.reason.empty() ? llmroute_string_t{nullptr, 0} : Out(d.reason);
   c.fallback_count = d.fallbacks.size();
   c.fallbacks = d.fallbacks.empty() ? nullptr : d.fallbacks.data();
-  std::memcpy(out, &c, sizeof(c));
-  if (size > sizeof(c)) std::memset(reinterpret_cast<char*>(out) + sizeof(c), 0, size - sizeof(c));
+  // Only what the caller's struct holds: an older caller's is shorter than `c`.
+  llmroute::capi_internal::WriteGrownStruct(&c, sizeof(c), out, size);
 }
 
 }  // namespace
@@ -347,6 +348,17 @@ int32_t llmroute_table_compile_files(const llmroute_compile_options_t* options,
   for (size_t i = 0; i < path_count; ++i) {
     if (paths[i].data == nullptr) {
       return Fail(errptr, LLMROUTE_ERROR_INVALID_ARGUMENT, "a file path is NULL");
+    }
+    // The system would read such a path only up to the NUL: another file than the one named.
+    const void* nul = std::memchr(paths[i].data, '\0', paths[i].len);
+    if (nul != nullptr) {
+      const std::size_t offset = static_cast<const char*>(nul) - paths[i].data;
+      return Guarded(errptr, [&] {
+        return Fail(errptr, LLMROUTE_ERROR_INVALID_ARGUMENT,
+                    "file path " + std::to_string(i) + " has a NUL byte at offset " +
+                        std::to_string(offset) + " (after \"" +
+                        std::string(paths[i].data, offset) + "\")");
+      });
     }
   }
   return Guarded(errptr, [&] {

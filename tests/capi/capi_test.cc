@@ -14,6 +14,7 @@
 
 #include "gtest/gtest.h"
 #include "llmroute.h"
+#include "struct_growth.h"
 
 extern "C" {
 size_t c99_request_size(void);
@@ -275,6 +276,28 @@ TEST(CapiErrors, DirectoryIsAnIoError) {
   EXPECT_EQ(llmroute_table_compile_file(nullptr, "/", 1, &table, &error), LLMROUTE_ERROR_IO);
   ASSERT_NE(error, nullptr);
   EXPECT_STREQ(error, "/: error: cannot read: Is a directory");
+  llmroute_free(error);
+}
+
+// Cut at the NUL, the path names a valid configuration: it must be refused, not cut.
+TEST(CapiErrors, PathWithNulIsRefused) {
+  const std::string dir = LLMROUTE_CAPI_TEST_DATA_DIR;
+  const std::string good = dir + "/capi_routes.yaml";
+  const std::string bad = good + std::string("\0/etc/x", 7);
+  const std::string backends = dir + "/capi_backends.yaml";
+  llmroute_table_t* table = nullptr;
+  char* error = nullptr;
+  EXPECT_EQ(llmroute_table_compile_file(nullptr, bad.data(), bad.size(), &table, &error),
+            LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(table, nullptr);
+  ASSERT_NE(error, nullptr);
+  EXPECT_STREQ(error, ("file path 0 has a NUL byte at offset " + std::to_string(good.size()) +
+                       " (after \"" + good + "\")").c_str());
+  const llmroute_string_t paths[] = {{backends.data(), backends.size()}, {bad.data(), bad.size()}};
+  EXPECT_EQ(llmroute_table_compile_files(nullptr, paths, 2, &table, &error),
+            LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(table, nullptr);
+  EXPECT_NE(std::string(error).find("file path 1 has a NUL byte"), std::string::npos) << error;
   llmroute_free(error);
 }
 
@@ -661,6 +684,37 @@ TEST(CapiOptions, BadValuesAreRejected) {
   llmroute_free(error);
 }
 
+TEST(CapiOptions, MaxBodySize) {
+  llmroute_compile_options_t* options = llmroute_compile_options_create();
+  ASSERT_NE(options, nullptr);
+  EXPECT_EQ(llmroute_compile_options_set_max_body_size(options, 0),
+            LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_compile_options_set_max_body_size(nullptr, 10),
+            LLMROUTE_ERROR_INVALID_ARGUMENT);
+  if (sizeof(size_t) > 4) {
+    EXPECT_EQ(llmroute_compile_options_set_max_body_size(options, size_t{1} << 32),
+              LLMROUTE_ERROR_INVALID_ARGUMENT);
+  }
+  ASSERT_EQ(llmroute_compile_options_set_max_body_size(options, 64), LLMROUTE_OK);
+  llmroute_table_t* table = nullptr;
+  ASSERT_EQ(llmroute_table_compile_text(options, kConfig, sizeof(kConfig) - 1, nullptr, 0, &table,
+                                        nullptr),
+            LLMROUTE_OK);
+  llmroute_compile_options_free(options);
+  TableRef ref(table);
+  const std::string at = R"({"model": "gpt-4o", "pad": ")" + std::string(64 - 30, 'x') + "\"}";
+  ASSERT_EQ(at.size(), 64u);
+  Req req;
+  req.Body(at).Entropy(0);
+  EXPECT_EQ(MustResolve(table, req).status, LLMROUTE_STATUS_ROUTED);
+  Req over;
+  over.Body(at + " ").Entropy(0);
+  const llmroute_decision_t d = MustResolve(table, over);
+  EXPECT_EQ(d.status, LLMROUTE_STATUS_BAD_REQUEST);
+  EXPECT_EQ(d.http_status, 400);
+  EXPECT_EQ(Str(d.reason), "body is larger than the max body size of 64 bytes");
+}
+
 TEST(CapiTable, ModelsList) {
   TableRef table = MustCompile(kConfig);
   ASSERT_NE(table.get(), nullptr);
@@ -753,6 +807,54 @@ TEST(CapiStructSize, DecisionSizes) {
   small.struct_size = offsetof(llmroute_decision_t, fallbacks);  // older than the first layout
   EXPECT_EQ(llmroute_resolve(table.get(), &req.View(), &small), LLMROUTE_ERROR_INVALID_ARGUMENT);
   EXPECT_EQ(small.status, static_cast<int32_t>(0xCDCDCDCD)) << "not written on failure";
+}
+
+// A caller compiled with exactly the first layout, with its own data right after it: the
+// library writes nothing past struct_size.
+TEST(CapiStructSize, DecisionWritesNothingPastStructSize) {
+  TableRef table = MustCompile(kConfig);
+  ASSERT_NE(table.get(), nullptr);
+  Req req;
+  req.Header("x-ai-eg-model", "gpt-4o").Entropy(0);
+  struct FirstLayoutThenCanary {
+    llmroute_decision_t v1;
+    uint64_t canary;
+  } older;
+  std::memset(&older, 0, sizeof(older));
+  older.v1.struct_size = offsetof(llmroute_decision_t, fallbacks) + sizeof(const void*);
+  older.canary = 0x1122334455667788u;
+  ASSERT_EQ(llmroute_resolve(table.get(), &req.View(), &older.v1), LLMROUTE_OK);
+  EXPECT_EQ(Name(older.v1.backend), "team/azure");
+  EXPECT_EQ(older.canary, 0x1122334455667788u);
+}
+
+// The copy rule itself, for the day the library's decision outgrows a caller's: a library
+// layout with fields appended, written into an older caller's shorter struct (a canary
+// after it must survive) and into a newer caller's longer one (zeros past the library's).
+TEST(CapiStructSize, GrownStructCopyRule) {
+  struct LibraryLayout {
+    uint64_t v1_field;
+    uint64_t appended_field;
+  } library = {0xAAAAAAAAAAAAAAAAu, 0xBBBBBBBBBBBBBBBBu};
+  struct OlderCaller {
+    uint64_t v1_field;
+    uint64_t canary;
+  } older = {0, 0x1122334455667788u};
+  llmroute::capi_internal::WriteGrownStruct(&library, sizeof(library), &older, sizeof(uint64_t));
+  EXPECT_EQ(older.v1_field, 0xAAAAAAAAAAAAAAAAu);
+  EXPECT_EQ(older.canary, 0x1122334455667788u);
+
+  struct NewerCaller {
+    uint64_t v1_field;
+    uint64_t appended_field;
+    uint64_t unknown_to_library[2];
+  } newer;
+  std::memset(&newer, 0xCD, sizeof(newer));
+  llmroute::capi_internal::WriteGrownStruct(&library, sizeof(library), &newer, sizeof(newer));
+  EXPECT_EQ(newer.v1_field, 0xAAAAAAAAAAAAAAAAu);
+  EXPECT_EQ(newer.appended_field, 0xBBBBBBBBBBBBBBBBu);
+  EXPECT_EQ(newer.unknown_to_library[0], 0u);
+  EXPECT_EQ(newer.unknown_to_library[1], 0u);
 }
 
 TEST(CapiStructSize, FirstLayoutIsFrozen) {
