@@ -12,7 +12,10 @@ only::
         print(d.backend.namespace, d.backend.name, d.via)
 
 A ``Router`` owns its compiled table; every ``Decision`` is a frozen copy made before
-``resolve`` returns, so nothing can point into a freed table. ``Router.reload`` compiles a
+``resolve`` returns, so nothing can point into a freed table. Each table caches up to 1024
+decisions (they repeat), keyed by the decision and its model; a decision whose model is
+longer than 256 bytes is not cached, so the cache holds under 1 MiB of strings whatever
+the requests carry. ``Router.reload`` compiles a
 new table and swaps it in while other threads keep resolving (each call resolves against
 the table that was current when it started).
 
@@ -602,7 +605,11 @@ class Router:
         else:  # a body model with JSON escapes, decoded into the library's buffer
             model_bytes = ctypes.string_at(model, model_len)
         # Decisions repeat: cache them by their bytes (pointers into this table, which
-        # this cache lives and dies with) and the model's text.
+        # this cache lives and dies with) and the model's text. A long model (a client's
+        # own string) is not cached: the cache's size stays bounded in bytes.
+        if model_bytes is not None and len(model_bytes) > _DECISION_CACHE_MODEL_MAX:
+            return self._decision(table, _DECISION_LAYOUT.unpack_from(mv), _text(model_bytes),
+                                  ctypes.c_void_p(base))
         key = (mv[8:_DECISION_SIZE].tobytes(), model_bytes)
         cache = table.decisions
         d = cache.get(key)
@@ -716,6 +723,12 @@ class Router:
             self._source = source
             self._options = opts
 
+    def _decision_cache_size(self) -> Tuple[int, int]:
+        """The current table's decision cache: (entries, bytes of the strings it holds: each
+        key's decision bytes and model bytes, and the model's text once more)."""
+        cache = self._current().decisions
+        return len(cache), sum(len(k[0]) + 2 * len(k[1] or b"") for k in list(cache))
+
     def _current(self) -> _Table:
         table = self._table
         if table is None:
@@ -755,7 +768,14 @@ _MODEL_LAYOUT = struct.Struct("=2Q")
 _MODEL_AT = _Decision.model.offset
 _PADDING = 64  # readable bytes after the body: the library parses it in place
 _ZERO_PADDING = bytes(_PADDING)
+# The decision cache of a table: at most _DECISION_CACHE_SIZE entries, none for a model
+# longer than _DECISION_CACHE_MODEL_MAX bytes, so its strings (the key's decision and model
+# bytes, the model's text) stay under _DECISION_CACHE_BYTES.
 _DECISION_CACHE_SIZE = 1024
+_DECISION_CACHE_MODEL_MAX = 256
+_DECISION_CACHE_BYTES = 1 << 20
+assert (_DECISION_CACHE_SIZE * (_DECISION_SIZE + 2 * _DECISION_CACHE_MODEL_MAX)
+        <= _DECISION_CACHE_BYTES)
 assert _REQUEST_LAYOUT.size == _REQUEST_SIZE and _HEADER_LAYOUT.size == ctypes.sizeof(_Header)
 
 

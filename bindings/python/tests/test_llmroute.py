@@ -205,6 +205,32 @@ class ResolveTest(unittest.TestCase):
         self.assertEqual(d.backend.name, "openai")
 
 
+    def test_decision_cache_is_bounded_by_bytes(self):
+        router = llmroute.Router.from_file(QUICKSTART)
+        bound = llmroute._DECISION_CACHE_BYTES
+        for i in range(300):
+            model = f"{i:06d}" + "m" * (64 * 1024)
+            d = router.resolve(headers={"x-ai-eg-model": model})
+            self.assertEqual((d.status, d.model), (llmroute.Status.NO_ROUTE, model))
+            d = router.resolve(headers={"x-ai-eg-model": model})  # the same again
+            self.assertEqual(d.model, model)
+            entries, size = router._decision_cache_size()
+            self.assertLessEqual(size, bound, f"after {i + 1} distinct large models")
+            self.assertLessEqual(entries, llmroute._DECISION_CACHE_SIZE)
+        # Small models are still cached, and every answer stays right.
+        for i in range(3 * llmroute._DECISION_CACHE_SIZE):
+            model = f"m{i}" + "x" * (i % 300)
+            d = router.resolve(headers={"x-ai-eg-model": model})
+            self.assertEqual(d.model, model)
+            entries, size = router._decision_cache_size()
+            self.assertLessEqual(size, bound)
+            self.assertLessEqual(entries, llmroute._DECISION_CACHE_SIZE)
+        self.assertGreater(entries, 0)
+        d = router.resolve(headers={"x-ai-eg-model": "gpt-4o-mini"})
+        self.assertIs(router.resolve(headers={"x-ai-eg-model": "gpt-4o-mini"}), d)
+        self.assertEqual((d.backend.name, d.model), ("openai", "gpt-4o-mini"))
+
+
 class ReloadTest(unittest.TestCase):
     def test_reload_from_text_and_file(self):
         router = llmroute.Router.from_text(route_text("blue"))
