@@ -11,7 +11,10 @@
 --
 -- The same API as the Lua C module (llmroute_lua.c, for Lua 5.3/5.4 and HAProxy).
 -- Failures return nil, err (and the error kind as a third value); wrong argument types
--- raise errors. The shared library is loaded from $LLMROUTE_LIBRARY, else
+-- raise errors. A request field, header name or header value that is not a string (a
+-- number included: nothing is converted) and a path list entry that is not a string are
+-- failures too. Lists (paths, header pairs, a header's values) are read raw up to their
+-- first nil: __len and __index are not consulted. The shared library is loaded from $LLMROUTE_LIBRARY, else
 -- libllmroute.so.0 / libllmroute.so on the system library path.
 local ffi = require "ffi"
 
@@ -22,6 +25,7 @@ local type = type
 local pairs = pairs
 local tostring = tostring
 local setmetatable = setmetatable
+local rawget = rawget
 local str_byte = string.byte
 local ok_new_tab, new_tab = pcall(require, "table.new")
 if not ok_new_tab then new_tab = function() return {} end end
@@ -198,6 +202,19 @@ local function options_handle(opts)
   return o
 end
 
+-- Table references this module holds, for the tests: each is released exactly once, by
+-- release_table (explicitly on reload and close, else by the collector).
+local live_tables = 0
+
+local function release_table(tbl)
+  live_tables = live_tables - 1
+  C.llmroute_table_free(tbl)
+end
+
+function _M._live_tables()
+  return live_tables
+end
+
 -- Compiles, returning a table reference owned by the GC, or nil, err, kind.
 local function compile(text, paths, opts, file_name)
   local o, err = options_handle(opts)
@@ -208,12 +225,18 @@ local function compile(text, paths, opts, file_name)
     file_name = file_name or ""
     code = C.llmroute_table_compile_text(o, text, #text, file_name, #file_name, table_out, errptr)
   else
-    local list = ffi_new("llmroute_string_t[?]", #paths)
-    for i, p in ipairs(paths) do
+    local n = 0
+    while rawget(paths, n + 1) ~= nil do n = n + 1 end
+    local list = ffi_new("llmroute_string_t[?]", n)
+    for i = 1, n do
+      local p = rawget(paths, i)
+      if type(p) ~= "string" then
+        return nil, ("paths[%d] must be a string, not a %s"):format(i, type(p)), "invalid_argument"
+      end
       list[i - 1].data = p
       list[i - 1].len = #p
     end
-    code = C.llmroute_table_compile_files(o, list, #paths, table_out, errptr)
+    code = C.llmroute_table_compile_files(o, list, n, table_out, errptr)
   end
   if code ~= OK then
     local message = errptr[0] ~= nil and C_string(errptr[0]) or C_string(C.llmroute_error_name(code))
@@ -221,7 +244,8 @@ local function compile(text, paths, opts, file_name)
     errptr[0] = nil
     return nil, message, C_string(C.llmroute_error_name(code))
   end
-  return ffi_gc(table_out[0], C.llmroute_table_free)
+  live_tables = live_tables + 1
+  return ffi_gc(table_out[0], release_table)
 end
 
 local function as_paths(path)
@@ -319,7 +343,14 @@ local function parse_entropy(e)
   return nil
 end
 
+-- Sets header i, or returns an error message when the name or value is not a string.
 local function set_header(i, name, value)
+  if type(name) ~= "string" then
+    return "header names must be strings, not a " .. type(name)
+  end
+  if type(value) ~= "string" then
+    return "header " .. name .. ": value must be a string, not a " .. type(value)
+  end
   if i >= header_capacity then
     local bigger = ffi_new("llmroute_header_t[?]", header_capacity * 2)
     ffi.copy(bigger, headers_buf, ffi.sizeof("llmroute_header_t") * header_capacity)
@@ -332,6 +363,10 @@ local function set_header(i, name, value)
   h.name.len = #name
   h.value.data = value
   h.value.len = #value
+end
+
+local function not_a_string(field, v)
+  return field .. " must be a string, not a " .. type(v)
 end
 
 -- router:resolve(req [, out]) -> decision | nil, err
@@ -349,14 +384,18 @@ function Router:resolve(req, out)
   local r = request
   r.struct_size = ffi.sizeof(r)
   local method, host, path, body = req.method, req.host, req.path, req.body
-  if method then r.method.data, r.method.len = method, #method
-  else r.method.data, r.method.len = nil, 0 end
-  if host then r.host.data, r.host.len = host, #host
-  else r.host.data, r.host.len = nil, 0 end
-  if path then r.path.data, r.path.len = path, #path
-  else r.path.data, r.path.len = nil, 0 end
-  if body then r.body.data, r.body.len = body, #body
-  else r.body.data, r.body.len = nil, 0 end
+  if method == nil then r.method.data, r.method.len = nil, 0
+  elseif type(method) == "string" then r.method.data, r.method.len = method, #method
+  else return nil, not_a_string("method", method) end
+  if host == nil then r.host.data, r.host.len = nil, 0
+  elseif type(host) == "string" then r.host.data, r.host.len = host, #host
+  else return nil, not_a_string("host", host) end
+  if path == nil then r.path.data, r.path.len = nil, 0
+  elseif type(path) == "string" then r.path.data, r.path.len = path, #path
+  else return nil, not_a_string("path", path) end
+  if body == nil then r.body.data, r.body.len = nil, 0
+  elseif type(body) == "string" then r.body.data, r.body.len = body, #body
+  else return nil, not_a_string("body", body) end
   r.body_padding = 0
   local entropy = req.entropy
   if entropy ~= nil then
@@ -369,22 +408,36 @@ function Router:resolve(req, out)
   end
   local count = 0
   local headers = req.headers
-  if headers then
-    if headers[1] ~= nil then  -- a list of { name, value } pairs
-      for i = 1, #headers do
-        local pair = headers[i]
-        set_header(count, pair[1], pair[2])
+  if type(headers) == "table" then
+    local e
+    if rawget(headers, 1) ~= nil then  -- a list of { name, value } pairs
+      local i = 1
+      local pair = rawget(headers, 1)
+      repeat
+        if type(pair) ~= "table" then
+          return nil, ("headers[%d] must be a { name, value } pair, not a %s"):format(i, type(pair))
+        end
+        e = set_header(count, rawget(pair, 1), rawget(pair, 2))
+        if e then return nil, e end
         count = count + 1
-      end
+        i = i + 1
+        pair = rawget(headers, i)
+      until pair == nil
     else
       for name, value in pairs(headers) do
         if type(value) == "table" then
-          for i = 1, #value do
-            set_header(count, name, value[i])
+          local i = 1
+          local v = rawget(value, 1)
+          while v ~= nil do
+            e = set_header(count, name, v)
+            if e then return nil, e end
             count = count + 1
+            i = i + 1
+            v = rawget(value, i)
           end
         else
-          set_header(count, name, value)
+          e = set_header(count, name, value)
+          if e then return nil, e end
           count = count + 1
         end
       end
@@ -489,12 +542,20 @@ function Router:generation()
   return tonumber(C.llmroute_holder_generation(self.holder))
 end
 
+-- The replaced table is released here, not left to the collector: it does not see the
+-- library's memory, and a large table replaced often would pile up. Nothing else keeps
+-- it: decisions and the cache hold Lua strings, and the holder has its own reference.
 local function swap(self, tbl, source)
-  if self.holder == nil then return nil, "router is closed" end
+  if self.holder == nil then
+    release_table(ffi_gc(tbl, nil))
+    return nil, "router is closed"
+  end
   C.llmroute_holder_swap(self.holder, tbl)
+  local old = self.table
   self.table = tbl
   self.cache = new_cache()
   self.source = source
+  release_table(ffi_gc(old, nil))
   return true
 end
 
@@ -524,7 +585,7 @@ end
 function Router:close()
   local tbl, holder = self.table, self.holder
   self.table, self.holder = nil, nil
-  if tbl ~= nil then C.llmroute_table_free(ffi_gc(tbl, nil)) end
+  if tbl ~= nil then release_table(ffi_gc(tbl, nil)) end
   if holder ~= nil then C.llmroute_holder_free(ffi_gc(holder, nil)) end
 end
 

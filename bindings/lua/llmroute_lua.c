@@ -7,8 +7,12 @@
  *                                   headers = { ["x-ai-gateway-backend"] = "openai" } })
  *
  * Failures return nil, err (and the error kind); wrong argument types raise errors. A
- * router owns a holder and one table reference, freed by __gc (or router:close()); every
- * decision is copied into Lua values before resolve returns.
+ * request field, header name or header value that is not a string (a number included:
+ * nothing is converted) and a path list entry that is not a string are failures too. Lists
+ * (paths, header pairs, a header's values) are read raw up to their first nil: __len and
+ * __index are not consulted. A router owns a holder and one table reference, freed by
+ * __gc (or router:close()); every decision is copied into Lua values before resolve
+ * returns.
  */
 #include <lauxlib.h>
 #include <lua.h>
@@ -26,6 +30,20 @@ typedef struct {
   llmroute_table_t* table; /* the current table: one reference owned here */
   int source_ref;          /* registry: { paths = {...} | text =, file_name =, opts = } */
 } router_t;
+
+/* Table references held by routers of this module, in every Lua state (for the tests). */
+static long live_tables = 0;
+
+static void release_table(llmroute_table_t* table) {
+  if (table == NULL) return;
+  __atomic_fetch_sub(&live_tables, 1, __ATOMIC_RELAXED);
+  llmroute_table_free(table);
+}
+
+static int l_live_tables(lua_State* L) {
+  lua_pushinteger(L, (lua_Integer)__atomic_load_n(&live_tables, __ATOMIC_RELAXED));
+  return 1;
+}
 
 static router_t* check_router(lua_State* L) {
   return (router_t*)luaL_checkudata(L, 1, ROUTER_METATABLE);
@@ -134,14 +152,26 @@ static llmroute_table_t* compile(lua_State* L, int source, int opts, int file_na
     const char* path = lua_tolstring(L, source, &len);
     code = llmroute_table_compile_file(o, path, len, &table, &message);
   } else {
-    size_t count, i;
+    size_t count = 0, i;
     llmroute_string_t* paths;
     luaL_checktype(L, source, LUA_TTABLE);
-    count = (size_t)luaL_len(L, source);
+    while (lua_rawgeti(L, source, (lua_Integer)(count + 1)) != LUA_TNIL) {
+      lua_pop(L, 1);
+      ++count;
+    }
+    lua_pop(L, 1);
     paths = (llmroute_string_t*)lua_newuserdata(L, sizeof(llmroute_string_t) * (count + 1));
-    for (i = 0; i < count; ++i) {
-      lua_rawgeti(L, source, (lua_Integer)(i + 1));
-      paths[i].data = luaL_checklstring(L, -1, &paths[i].len);
+    for (i = 0; i < count; ++i) { /* exactly the entries counted, whatever happened since */
+      int type = lua_rawgeti(L, source, (lua_Integer)(i + 1));
+      if (type != LUA_TSTRING) {
+        llmroute_compile_options_free(o);
+        lua_pushnil(L);
+        lua_pushfstring(L, "paths[%I] must be a string, not a %s", (lua_Integer)(i + 1),
+                        lua_typename(L, type));
+        lua_pushstring(L, "invalid_argument");
+        return NULL;
+      }
+      paths[i].data = lua_tolstring(L, -1, &paths[i].len);
       lua_pop(L, 1); /* the string stays referenced by the list */
     }
     code = llmroute_table_compile_files(o, paths, count, &table, &message);
@@ -155,6 +185,7 @@ static llmroute_table_t* compile(lua_State* L, int source, int opts, int file_na
     llmroute_free(message);
     return NULL;
   }
+  __atomic_fetch_add(&live_tables, 1, __ATOMIC_RELAXED);
   return table;
 }
 
@@ -239,62 +270,98 @@ static int read_entropy(lua_State* L, int index, uint64_t* out) {
   return 0;
 }
 
-static llmroute_string_t field_string(lua_State* L, int table, const char* name) {
-  llmroute_string_t s = {NULL, 0};
-  if (lua_getfield(L, table, name) != LUA_TNIL) {
-    s.data = luaL_checklstring(L, -1, &s.len); /* referenced by the request table */
+/* Pushes field `name` of the request (index 2) and points *out at it. The value stays on
+ * the stack until resolve returns: it may come from an __index that keeps no reference.
+ * Returns 0, with an error message pushed, when it is neither nil nor a string. */
+static int field_string(lua_State* L, const char* name, llmroute_string_t* out) {
+  int type = lua_getfield(L, 2, name);
+  out->data = NULL;
+  out->len = 0;
+  if (type == LUA_TNIL) return 1;
+  if (type != LUA_TSTRING) {
+    lua_pushfstring(L, "%s must be a string, not a %s", name, lua_typename(L, type));
+    return 0;
   }
-  lua_pop(L, 1);
-  return s;
+  out->data = lua_tolstring(L, -1, &out->len);
+  return 1;
 }
 
-static void set_header(lua_State* L, llmroute_header_t* items, size_t capacity, size_t i,
-                       int name, int value) {
-  size_t name_len, value_len;
-  const char* n = luaL_checklstring(L, name, &name_len);
-  const char* v = luaL_checklstring(L, value, &value_len);
-  if (i < capacity) {
-    items[i].name.data = n; /* the strings stay referenced by the headers table */
-    items[i].name.len = name_len;
-    items[i].value.data = v;
-    items[i].value.len = value_len;
+#define HEADERS_ERROR ((size_t)-1)
+
+/* Points items[i] (when i < capacity) at the header name and value at stack indices `name`
+ * and `value`, strings read raw from the headers table, which stays on the stack and so
+ * keeps them alive. Returns 0, with an error message pushed, when either is not a string. */
+static int set_header(lua_State* L, llmroute_header_t* items, size_t capacity, size_t i,
+                      int name, int value) {
+  int name_type, value_type;
+  name = lua_absindex(L, name);
+  value = lua_absindex(L, value);
+  name_type = lua_type(L, name);
+  value_type = lua_type(L, value);
+  if (name_type != LUA_TSTRING) {
+    lua_pushfstring(L, "header names must be strings, not a %s", lua_typename(L, name_type));
+    return 0;
   }
+  if (value_type != LUA_TSTRING) {
+    lua_pushfstring(L, "header %s: value must be a string, not a %s", lua_tostring(L, name),
+                    lua_typename(L, value_type));
+    return 0;
+  }
+  if (i < capacity) {
+    items[i].name.data = lua_tolstring(L, name, &items[i].name.len);
+    items[i].value.data = lua_tolstring(L, value, &items[i].value.len);
+  }
+  return 1;
 }
 
 /* Fills up to `capacity` headers from the table at absolute index `list` ({ name = value or
- * { values } } or { { name, value }, ... }) and returns how many there are in all. */
+ * { values } } or { { name, value }, ... }) and returns how many there are in all, or
+ * HEADERS_ERROR with an error message pushed. Lists are read raw up to their first nil. */
 static size_t collect_headers(lua_State* L, int list, llmroute_header_t* items,
                               size_t capacity) {
   size_t count = 0;
   if (lua_rawgeti(L, list, 1) != LUA_TNIL) { /* a list of { name, value } pairs */
-    lua_Integer n = luaL_len(L, list), k;
+    lua_Integer k;
     lua_pop(L, 1);
-    for (k = 1; k <= n; ++k) {
-      lua_rawgeti(L, list, k);
-      luaL_checktype(L, -1, LUA_TTABLE);
+    for (k = 1;; ++k) {
+      int type = lua_rawgeti(L, list, k);
+      if (type == LUA_TNIL) break;
+      if (type != LUA_TTABLE) {
+        lua_pushfstring(L, "headers[%I] must be a { name, value } pair, not a %s", k,
+                        lua_typename(L, type));
+        return HEADERS_ERROR;
+      }
       lua_rawgeti(L, -1, 1);
       lua_rawgeti(L, -2, 2);
-      set_header(L, items, capacity, count++, -2, -1);
+      if (!set_header(L, items, capacity, count++, -2, -1)) return HEADERS_ERROR;
       lua_pop(L, 3);
     }
+    lua_pop(L, 1);
     return count;
   }
   lua_pop(L, 1);
   lua_pushnil(L);
   while (lua_next(L, list) != 0) {
     if (lua_type(L, -1) == LUA_TTABLE) {
-      lua_Integer n = luaL_len(L, -1), k;
-      for (k = 1; k <= n; ++k) {
-        lua_rawgeti(L, -1, k);
-        set_header(L, items, capacity, count++, -3, -1);
+      lua_Integer k;
+      for (k = 1; lua_rawgeti(L, -1, k) != LUA_TNIL; ++k) {
+        if (!set_header(L, items, capacity, count++, -3, -1)) return HEADERS_ERROR;
         lua_pop(L, 1);
       }
-    } else {
-      set_header(L, items, capacity, count++, -2, -1);
+      lua_pop(L, 1);
+    } else if (!set_header(L, items, capacity, count++, -2, -1)) {
+      return HEADERS_ERROR;
     }
     lua_pop(L, 1);
   }
   return count;
+}
+
+/* Returns nil and the error message on top of the stack. */
+static int fail_with_top(lua_State* L) {
+  lua_pushnil(L);
+  lua_insert(L, -2);
+  return 2;
 }
 
 /* Sets field `name` of the table below the top to the value on top (popped). A nil is
@@ -329,10 +396,11 @@ static int l_resolve(lua_State* L) {
   }
   memset(&request, 0, sizeof(request));
   request.struct_size = sizeof(request);
-  request.method = field_string(L, 2, "method");
-  request.host = field_string(L, 2, "host");
-  request.path = field_string(L, 2, "path");
-  request.body = field_string(L, 2, "body");
+  /* The four values stay on the stack (indices 4 to 7) until the decision is copied. */
+  if (!field_string(L, "method", &request.method) || !field_string(L, "host", &request.host) ||
+      !field_string(L, "path", &request.path) || !field_string(L, "body", &request.body)) {
+    return fail_with_top(L);
+  }
   if (lua_getfield(L, 2, "entropy") != LUA_TNIL) {
     if (!read_entropy(L, -1, &request.entropy)) {
       lua_pushnil(L);
@@ -347,10 +415,16 @@ static int l_resolve(lua_State* L) {
   if (lua_getfield(L, 2, "headers") == LUA_TTABLE) {
     const int list = lua_gettop(L);
     size_t count = collect_headers(L, list, on_stack, STACK_HEADERS);
+    if (count == HEADERS_ERROR) return fail_with_top(L);
     if (count > STACK_HEADERS) { /* rare: a buffer that lives on the stack until we return */
+      const size_t capacity = count;
       llmroute_header_t* items =
-          (llmroute_header_t*)lua_newuserdata(L, sizeof(llmroute_header_t) * count);
-      count = collect_headers(L, list, items, count);
+          (llmroute_header_t*)lua_newuserdata(L, sizeof(llmroute_header_t) * capacity);
+      /* A finalizer run by that allocation could have changed the table: never pass on
+       * more than the buffer holds. */
+      count = collect_headers(L, list, items, capacity);
+      if (count == HEADERS_ERROR) return fail_with_top(L);
+      if (count > capacity) count = capacity;
       request.headers = items;
     }
     request.header_count = count;
@@ -359,13 +433,13 @@ static int l_resolve(lua_State* L) {
   memset(&d, 0, sizeof(d));
   d.struct_size = sizeof(d);
   code = llmroute_resolve(router->table, &request, &d);
-  lua_settop(L, 3);
   if (code != LLMROUTE_OK) {
     lua_pushnil(L);
     lua_pushstring(L, llmroute_error_name(code));
     return 2;
   }
 
+  /* The request's strings stay below on the stack: the model may point into them. */
   if (lua_isnil(L, 3)) {
     lua_createtable(L, 0, 12);
   } else {
@@ -488,7 +562,7 @@ static int reload_with(lua_State* L, int is_text) {
   table = compile(L, 2, 3, 4, is_text);
   if (table == NULL) return 3;
   llmroute_holder_swap(router->holder, table);
-  llmroute_table_free(router->table);
+  release_table(router->table);
   router->table = table;
   luaL_unref(L, LUA_REGISTRYINDEX, router->source_ref);
   router->source_ref = save_source(L, 2, 3, 4, is_text);
@@ -527,7 +601,7 @@ static int l_reload(lua_State* L) {
 static int l_close(lua_State* L) {
   router_t* router = (router_t*)luaL_checkudata(L, 1, ROUTER_METATABLE);
   llmroute_holder_free(router->holder);
-  llmroute_table_free(router->table);
+  release_table(router->table);
   router->holder = NULL;
   router->table = NULL;
   luaL_unref(L, LUA_REGISTRYINDEX, router->source_ref);
@@ -546,6 +620,7 @@ static const luaL_Reg functions[] = {{"from_file", l_from_file},
                                      {"from_text", l_from_text},
                                      {"version", l_version},
                                      {"status_name", l_status_name},
+                                     {"_live_tables", l_live_tables},
                                      {NULL, NULL}};
 
 /* The module's one exported symbol (the rest is hidden). */

@@ -257,7 +257,121 @@ end)
 
 test("wrong argument types raise", function()
   local router = assert(llmroute.from_file(quickstart))
-  assert(not pcall(router.resolve, router, { headers = { { "x-a", {} } } }))
+  assert(not pcall(router.resolve, router, 42))
+end)
+
+-- Numbers are not converted: a converted string would live only as long as the call's
+-- stack slot, and the library reads the request (and the decision's model points into it)
+-- after that. The collector runs constantly here so that a string dropped too early is
+-- freed before the library reads it (AddressSanitizer then reports it).
+test("non-string request fields are refused", function()
+  local router = assert(llmroute.from_file(quickstart))
+  local pause = collectgarbage("setpause", 0)
+  local ok, err = pcall(function()
+    for round = 1, 200 do
+      local headers = {}
+      for i = 1, 80 do headers[i] = { "x-filler-" .. i, 4242424242 + round * 1000 + i } end
+      headers[#headers + 1] = { "x-ai-eg-model", 4242424242 + round }
+      local d, e = router:resolve({ headers = headers })
+      eq(d, nil, "numeric header value")
+      assert(e:find("x-filler-1", 1, true) and e:find("string", 1, true), e)
+      d, e = router:resolve({ headers = { { "x-ai-eg-model", 4242424242 + round } } })
+      eq(d, nil, "numeric model header")
+      eq(e, "header x-ai-eg-model: value must be a string, not a number")
+      d, e = router:resolve({ headers = { ["x-ai-eg-model"] = { "gpt-4o-mini", round } } })
+      eq(d, nil, "numeric value in a list")
+      eq(e, "header x-ai-eg-model: value must be a string, not a number")
+      d, e = router:resolve({ method = "POST", path = 1234567890123456789 + round })
+      eq(d, nil, "numeric path")
+      eq(e, "path must be a string, not a number")
+      collectgarbage()
+    end
+  end)
+  collectgarbage("setpause", pause)
+  assert(ok, err)
+  local d, err2 = router:resolve({ headers = { { 42, "gpt-4o-mini" } } })
+  eq(d, nil)
+  eq(err2, "header names must be strings, not a number")
+  d, err2 = router:resolve({ headers = { { "x-a", {} } } })
+  eq(d, nil)
+  eq(err2, "header x-a: value must be a string, not a table")
+  d, err2 = router:resolve({ headers = { { "x-a", "1" }, "x-b" } })
+  eq(d, nil)
+  eq(err2, "headers[2] must be a { name, value } pair, not a string")
+  for _, field in ipairs({ "method", "host", "path", "body" }) do
+    d, err2 = router:resolve({ [field] = true })
+    eq(d, nil, field)
+    eq(err2, field .. " must be a string, not a boolean")
+  end
+  d, err2 = llmroute.from_file({ quickstart, 7 })
+  eq(d, nil)
+  eq(err2, "paths[2] must be a string, not a number")
+  -- The strings themselves still work.
+  d = assert(router:resolve({ path = "/v1/chat/completions",
+                              headers = { { "x-ai-eg-model", "4242424242" } } }))
+  eq(d.model, "4242424242")
+end)
+
+-- Lists are read raw, once: a __len or __index on the request's tables is not consulted,
+-- so one that lies (or answers differently the second time) cannot make the module read
+-- past what it allocated.
+test("lying __len and __index are ignored", function()
+  local router = assert(llmroute.from_file(quickstart))
+  local headers = {}
+  for i = 1, 200 do headers[i] = { "x-filler-" .. i, "v" } end
+  headers[150] = { "x-ai-eg-model", "gpt-4o-mini" }
+  local calls = 0
+  setmetatable(headers, {
+    __len = function() calls = calls + 1; return calls % 2 == 1 and 100 or 200 end,
+    __index = function(_, k) return { "x-ai-eg-model", "llama-3-70b" } end,
+  })
+  for _ = 1, 3 do
+    local d = assert(router:resolve({ headers = headers }))
+    eq(d.model, "gpt-4o-mini")
+    eq(nsname(d.backend), "default/openai")
+  end
+  local values = setmetatable({ "gpt-4o-mini" }, {
+    __len = function() return -1 end,
+    __index = function() return "llama-3-70b" end,
+  })
+  local d = assert(router:resolve({ headers = { ["x-ai-eg-model"] = values } }))
+  eq(d.model, "gpt-4o-mini")
+  values = setmetatable({}, { __len = function() return 1000000 end,
+                              __index = function() return "llama-3-70b" end })
+  d = assert(router:resolve({ headers = { ["x-ai-eg-model"] = values } }))
+  eq(d.model, nil)
+  local paths = setmetatable({ quickstart }, { __len = function() return -1 end,
+                                               __index = function() return "/nonexistent" end })
+  local r = assert(llmroute.from_file(paths))
+  eq(#r:models(), 2)
+  paths = setmetatable({ quickstart }, { __len = function() return 1000 end })
+  r = assert(llmroute.from_file(paths))
+  eq(#r:models(), 2)
+end)
+
+-- Every replaced table is released by the reload itself, not left to the collector
+-- (which does not see the library's memory).
+test("reload releases the replaced table", function()
+  local router = assert(llmroute.from_text(route_text("blue")))
+  local kept = assert(router:resolve({}))
+  collectgarbage()
+  local live = llmroute._live_tables()
+  collectgarbage("stop")
+  local ok, err = pcall(function()
+    for i = 1, 50 do
+      assert(router:reload_text(route_text(i % 2 == 1 and "green" or "blue")))
+      assert(router:reload())
+      local d = assert(router:resolve({}))
+      eq(d.route.name, i % 2 == 1 and "green" or "blue")
+      eq(llmroute._live_tables(), live, "live tables after reload " .. i)
+    end
+  end)
+  collectgarbage("restart")
+  assert(ok, err)
+  eq(kept.route.name, "blue")
+  assert(kept.fallbacks[1].name:find("blue-", 1, true) == 1)
+  router:close()
+  eq(llmroute._live_tables(), live - 1)
 end)
 
 io.write(("%s: %d passed, %d failed\n"):format(interpreter, passed, failed))
