@@ -14,8 +14,8 @@
 -- raise errors. A request field, header name or header value that is not a string (a
 -- number included: nothing is converted) and a path list entry that is not a string are
 -- failures too. Lists (paths, header pairs, a header's values) are read raw up to their
--- first nil: __len and __index are not consulted. The shared library is loaded from $LLMROUTE_LIBRARY, else
--- libllmroute.so.0 / libllmroute.so on the system library path.
+-- first nil: __len and __index are not consulted. The shared library is loaded from
+-- $LLMROUTE_LIBRARY, else libllmroute.so.0 / libllmroute.so on the system library path.
 local ffi = require "ffi"
 
 local C_string = ffi.string
