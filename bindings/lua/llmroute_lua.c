@@ -76,7 +76,8 @@ static int fail(lua_State* L, const char* message, const char* kind) {
   return 3;
 }
 
-/* Options table at `index` (or nil) into a new options handle; NULL with a message. */
+/* Options table at `index` (or nil) into a new options handle; NULL with a message. Raises
+ * no error. */
 static llmroute_compile_options_t* make_options(lua_State* L, int index, const char** error) {
   llmroute_compile_options_t* o = llmroute_compile_options_create();
   *error = NULL;
@@ -84,8 +85,7 @@ static llmroute_compile_options_t* make_options(lua_State* L, int index, const c
     *error = "out of memory";
     return NULL;
   }
-  if (lua_isnoneornil(L, index)) return o;
-  luaL_checktype(L, index, LUA_TTABLE);
+  if (lua_isnoneornil(L, index)) return o; /* else a table: the caller checked */
   lua_pushnil(L);
   while (lua_next(L, index) != 0) {
     const char* key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
@@ -136,35 +136,28 @@ static llmroute_table_t* compile(lua_State* L, int source, int opts, int file_na
   const char* error = NULL;
   char* message = NULL;
   llmroute_table_t* table = NULL;
+  const char* text = NULL;
+  const char* name = NULL;
+  size_t len = 0, name_len = 0, count = 0, i;
+  llmroute_string_t* paths = NULL;
+  llmroute_compile_options_t* o;
   int32_t code;
-  llmroute_compile_options_t* o = make_options(L, opts, &error);
-  if (o == NULL) {
-    fail(L, error, "invalid_argument");
-    return NULL;
-  }
+  /* Everything that can raise an error comes before the options handle, which would leak. */
   if (is_text) {
-    size_t len = 0, name_len = 0;
-    const char* text = luaL_checklstring(L, source, &len);
-    const char* name = luaL_optlstring(L, file_name, "", &name_len);
-    code = llmroute_table_compile_text(o, text, len, name, name_len, &table, &message);
-  } else if (lua_type(L, source) == LUA_TSTRING) {
-    size_t len = 0;
-    const char* path = lua_tolstring(L, source, &len);
-    code = llmroute_table_compile_file(o, path, len, &table, &message);
-  } else {
-    size_t count = 0, i;
-    llmroute_string_t* paths;
+    text = luaL_checklstring(L, source, &len);
+    name = luaL_optlstring(L, file_name, "", &name_len);
+  } else if (lua_type(L, source) != LUA_TSTRING) {
     luaL_checktype(L, source, LUA_TTABLE);
     while (lua_rawgeti(L, source, (lua_Integer)(count + 1)) != LUA_TNIL) {
       lua_pop(L, 1);
       ++count;
     }
     lua_pop(L, 1);
+    /* Stays on the stack until we return. */
     paths = (llmroute_string_t*)lua_newuserdata(L, sizeof(llmroute_string_t) * (count + 1));
     for (i = 0; i < count; ++i) { /* exactly the entries counted, whatever happened since */
       int type = lua_rawgeti(L, source, (lua_Integer)(i + 1));
       if (type != LUA_TSTRING) {
-        llmroute_compile_options_free(o);
         lua_pushnil(L);
         lua_pushfstring(L, "paths[%I] must be a string, not a %s", (lua_Integer)(i + 1),
                         lua_typename(L, type));
@@ -174,8 +167,20 @@ static llmroute_table_t* compile(lua_State* L, int source, int opts, int file_na
       paths[i].data = lua_tolstring(L, -1, &paths[i].len);
       lua_pop(L, 1); /* the string stays referenced by the list */
     }
+  }
+  if (!lua_isnoneornil(L, opts)) luaL_checktype(L, opts, LUA_TTABLE);
+  o = make_options(L, opts, &error);
+  if (o == NULL) {
+    fail(L, error, "invalid_argument");
+    return NULL;
+  }
+  if (is_text) {
+    code = llmroute_table_compile_text(o, text, len, name, name_len, &table, &message);
+  } else if (paths == NULL) {
+    const char* path = lua_tolstring(L, source, &len);
+    code = llmroute_table_compile_file(o, path, len, &table, &message);
+  } else {
     code = llmroute_table_compile_files(o, paths, count, &table, &message);
-    lua_pop(L, 1);
   }
   llmroute_compile_options_free(o);
   if (code != LLMROUTE_OK) {
