@@ -143,6 +143,12 @@ enum llmroute_on_disallowed {
   LLMROUTE_ON_DISALLOWED_USE_RULES = 1 /* ignore the header, the rules decide */
 };
 
+/* What a routed decision's backend is (the chosen backendRef's group and kind). */
+enum llmroute_backend_kind {
+  LLMROUTE_BACKEND_KIND_BACKEND = 0,       /* a backend (AIServiceBackend, LLMBackend, Service) */
+  LLMROUTE_BACKEND_KIND_INFERENCE_POOL = 1 /* an InferencePool: hand it to the pool's picker */
+};
+
 typedef struct llmroute_string_t {
   const char* data; /* NULL: absent */
   size_t len;
@@ -193,7 +199,28 @@ typedef struct llmroute_decision_t {
   llmroute_string_t reason;         /* why not routed; data NULL when routed */
   size_t fallback_count;            /* read them with llmroute_decision_fallback */
   const void* fallbacks;            /* private to the library */
+  /* Appended fields: written only when struct_size covers them. */
+  int32_t backend_kind;             /* enum llmroute_backend_kind; 0 when not routed */
+  int32_t reserved2;
+  /* The chosen backendRef's headerMutation and bodyMutation (all 0 when it has none, when
+   * not routed, and for the standard header); read them with llmroute_decision_header_set,
+   * _header_remove, _body_set and _body_remove. */
+  size_t header_set_count;
+  size_t header_remove_count;
+  size_t body_set_count;
+  size_t body_remove_count;
+  const void* mutations;            /* private to the library */
 } llmroute_decision_t;
+
+/* One entry of a models list, as OpenAI's /v1/models lists a model. Strings point into
+ * the table. */
+typedef struct llmroute_model_t {
+  llmroute_string_t id;       /* the model name */
+  llmroute_name_t route;      /* the first route (route order) whose rules name it */
+  llmroute_string_t owned_by; /* the rule's modelsOwnedBy, else "Envoy AI Gateway" */
+  int64_t created;            /* seconds since the Unix epoch: modelsCreatedAt, else the
+                                 route's creationTimestamp, else 0 */
+} llmroute_model_t;
 
 /* Version: "0.1.0", and 100 (major * 10000 + minor * 100 + patch). */
 const char* llmroute_version(void);
@@ -275,11 +302,40 @@ int32_t llmroute_resolve(const llmroute_table_t* table, const llmroute_request_t
 int32_t llmroute_decision_fallback(const llmroute_decision_t* decision, size_t index,
                                    llmroute_name_t* out);
 
+/* The decision's index-th header to set (name, value) and header to remove (name), in the
+ * order written; LLMROUTE_ERROR_INVALID_ARGUMENT for an index out of range or a decision
+ * whose struct_size does not cover the mutation fields. Names are HTTP tokens as written
+ * (compare case-insensitively); the proxy replaces, never appends. */
+int32_t llmroute_decision_header_set(const llmroute_decision_t* decision, size_t index,
+                                     llmroute_string_t* name, llmroute_string_t* value);
+int32_t llmroute_decision_header_remove(const llmroute_decision_t* decision, size_t index,
+                                        llmroute_string_t* name);
+/* The decision's index-th top-level body field to set (path, and value as JSON text) and
+ * field to remove. */
+int32_t llmroute_decision_body_set(const llmroute_decision_t* decision, size_t index,
+                                   llmroute_string_t* path, llmroute_string_t* value);
+int32_t llmroute_decision_body_remove(const llmroute_decision_t* decision, size_t index,
+                                      llmroute_string_t* path);
+/* "Backend", "InferencePool"; "unknown" for another value. */
+const char* llmroute_backend_kind_name(int32_t kind);
+
 /* The models list (every Exact value of the model header, with its route, de-duplicated,
- * in route order then rule order): its length, and its index-th entry. */
+ * in route order then rule order): its length, and its index-th entry. Either out pointer
+ * of llmroute_table_model may be NULL; llmroute_table_model_info gives the whole entry. */
 size_t llmroute_table_model_count(const llmroute_table_t* table);
 int32_t llmroute_table_model(const llmroute_table_t* table, size_t index,
                              llmroute_string_t* model, llmroute_name_t* route);
+int32_t llmroute_table_model_info(const llmroute_table_t* table, size_t index,
+                                  llmroute_model_t* out);
+/* The models of the routes that apply to `host` (what /v1/models lists for one client):
+ * chosen as llmroute_resolve chooses routes for a host (port stripped, one trailing dot
+ * dropped, case-insensitive; exact beats wildcard beats routes without hostnames), in route
+ * order then rule order, de-duplicated. host NULL with length 0: a request without a host.
+ * Each call looks the host up again (a hash lookup; no allocation). */
+size_t llmroute_table_host_model_count(const llmroute_table_t* table, const char* host,
+                                       size_t host_len);
+int32_t llmroute_table_host_model(const llmroute_table_t* table, const char* host,
+                                  size_t host_len, size_t index, llmroute_model_t* out);
 /* The compile warnings, each one CLI line ("file:line:col: warning: field: message"). */
 size_t llmroute_table_warning_count(const llmroute_table_t* table);
 int32_t llmroute_table_warning(const llmroute_table_t* table, size_t index,

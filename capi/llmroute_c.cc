@@ -4,6 +4,7 @@
 // and turns it into a result code; no exception and no C++ type crosses the boundary.
 #include "llmroute.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include <mutex>
 #include <new>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -67,7 +69,13 @@ constexpr std::size_t kDecisionSizeV1 =
     offsetof(llmroute_decision_t, fallbacks) + sizeof(const void*);
 static_assert(std::is_trivially_destructible_v<llmroute::Header>);
 static_assert(kRequestSizeV1 == sizeof(llmroute_request_t), "no tail padding in the request");
-static_assert(kDecisionSizeV1 == sizeof(llmroute_decision_t), "no tail padding in the decision");
+// The decision's mutation fields: written and read only when struct_size covers them.
+constexpr std::size_t kDecisionSizeMutations =
+    offsetof(llmroute_decision_t, mutations) + sizeof(const void*);
+static_assert(kDecisionSizeMutations == sizeof(llmroute_decision_t), "no tail padding in the decision");
+static_assert(LLMROUTE_BACKEND_KIND_BACKEND == static_cast<int>(llmroute::BackendRefKind::kBackend));
+static_assert(LLMROUTE_BACKEND_KIND_INFERENCE_POOL ==
+              static_cast<int>(llmroute::BackendRefKind::kInferencePool));
 
 // Headers converted for the C++ Request live on the stack up to this many; more use a
 // per-thread buffer that grows only when a request has more headers than any before.
@@ -189,10 +197,34 @@ void WriteDecision(const llmroute::Decision& d, llmroute_decision_t* out) {
   c.reason = d.reason.empty() ? llmroute_string_t{nullptr, 0} : Out(d.reason);
   c.fallback_count = d.fallbacks.size();
   c.fallbacks = d.fallbacks.empty() ? nullptr : d.fallbacks.data();
+  c.backend_kind = d.backend.has_value() ? static_cast<int32_t>(d.backend_kind) : 0;
+  c.reserved2 = 0;
+  const llmroute::BackendMutations* m = d.mutations;
+  c.header_set_count = m == nullptr ? 0 : m->header_set.size();
+  c.header_remove_count = m == nullptr ? 0 : m->header_remove.size();
+  c.body_set_count = m == nullptr ? 0 : m->body_set.size();
+  c.body_remove_count = m == nullptr ? 0 : m->body_remove.size();
+  c.mutations = m;
   // Only what the caller's struct holds: an older caller's is shorter than `c`.
   llmroute::capi_internal::WriteGrownStruct(&c, sizeof(c), out, size);
 }
 
+// The decision's mutations, or null when its struct does not carry them or it has none.
+const llmroute::BackendMutations* MutationsOf(const llmroute_decision_t* decision) {
+  if (decision == nullptr || decision->struct_size < kDecisionSizeMutations) return nullptr;
+  return static_cast<const llmroute::BackendMutations*>(decision->mutations);
+}
+
+void WriteModel(const llmroute::ModelEntry& entry, llmroute_model_t* out) {
+  *out = {Out(entry.model), {Out(entry.route.namespace_), Out(entry.route.name)},
+          Out(entry.owned_by), entry.created};
+}
+
+std::span<const llmroute::ModelEntry> HostModels(const llmroute_table_t* table, const char* host,
+                                                 size_t host_len) {
+  if (table == nullptr || (host == nullptr && host_len != 0)) return {};
+  return table->table->models(std::string_view(host == nullptr ? kEmpty : host, host_len));
+}
 }  // namespace
 
 extern "C" {
@@ -434,6 +466,73 @@ int32_t llmroute_decision_fallback(const llmroute_decision_t* decision, size_t i
   const llmroute::NamespacedName& name =
       static_cast<const llmroute::NamespacedName*>(decision->fallbacks)[index];
   *out = {Out(name.namespace_), Out(name.name)};
+  return LLMROUTE_OK;
+}
+
+
+int32_t llmroute_decision_header_set(const llmroute_decision_t* decision, size_t index,
+                                     llmroute_string_t* name, llmroute_string_t* value) {
+  const llmroute::BackendMutations* m = MutationsOf(decision);
+  if (m == nullptr || index >= m->header_set.size()) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  if (name != nullptr) *name = Out(m->header_set[index].name);
+  if (value != nullptr) *value = Out(m->header_set[index].value);
+  return LLMROUTE_OK;
+}
+
+int32_t llmroute_decision_header_remove(const llmroute_decision_t* decision, size_t index,
+                                        llmroute_string_t* name) {
+  const llmroute::BackendMutations* m = MutationsOf(decision);
+  if (m == nullptr || index >= m->header_remove.size()) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  if (name != nullptr) *name = Out(m->header_remove[index]);
+  return LLMROUTE_OK;
+}
+
+int32_t llmroute_decision_body_set(const llmroute_decision_t* decision, size_t index,
+                                   llmroute_string_t* path, llmroute_string_t* value) {
+  const llmroute::BackendMutations* m = MutationsOf(decision);
+  if (m == nullptr || index >= m->body_set.size()) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  if (path != nullptr) *path = Out(m->body_set[index].path);
+  if (value != nullptr) *value = Out(m->body_set[index].value);
+  return LLMROUTE_OK;
+}
+
+int32_t llmroute_decision_body_remove(const llmroute_decision_t* decision, size_t index,
+                                      llmroute_string_t* path) {
+  const llmroute::BackendMutations* m = MutationsOf(decision);
+  if (m == nullptr || index >= m->body_remove.size()) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  if (path != nullptr) *path = Out(m->body_remove[index]);
+  return LLMROUTE_OK;
+}
+
+const char* llmroute_backend_kind_name(int32_t kind) {
+  switch (kind) {
+    case LLMROUTE_BACKEND_KIND_BACKEND: return "Backend";
+    case LLMROUTE_BACKEND_KIND_INFERENCE_POOL: return "InferencePool";
+  }
+  return "unknown";
+}
+
+int32_t llmroute_table_model_info(const llmroute_table_t* table, size_t index,
+                                  llmroute_model_t* out) {
+  if (table == nullptr || out == nullptr || index >= table->table->models().size()) {
+    return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  }
+  WriteModel(table->table->models()[index], out);
+  return LLMROUTE_OK;
+}
+
+size_t llmroute_table_host_model_count(const llmroute_table_t* table, const char* host,
+                                       size_t host_len) {
+  return HostModels(table, host, host_len).size();
+}
+
+int32_t llmroute_table_host_model(const llmroute_table_t* table, const char* host,
+                                  size_t host_len, size_t index, llmroute_model_t* out) {
+  const std::span<const llmroute::ModelEntry> models = HostModels(table, host, host_len);
+  if (table == nullptr || out == nullptr || index >= models.size()) {
+    return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  }
+  WriteModel(models[index], out);
   return LLMROUTE_OK;
 }
 

@@ -223,7 +223,8 @@ int RunModels(const CommandLine& command_line) {
   const std::shared_ptr<const RoutingTable> table = LoadAndCompile(command_line, stderr);
   if (table == nullptr) return kExitConfigError;
   std::string line;
-  AppendModelsJson(line, table->models());
+  AppendModelsJson(line, command_line.host.has_value() ? table->models(*command_line.host)
+                                                        : table->models());
   WriteLine(stdout, line);
   return FinishOutput(kExitOk);
 }

@@ -86,15 +86,16 @@ void AppendDecisionJson(std::string& out, const Decision& decision) {
 }
 
 void AppendModelsJson(std::string& out, std::span<const ModelEntry> models) {
-  out += "{\"models\": [";
+  out += "{\"object\": \"list\", \"data\": [";
   bool first = true;
   for (const ModelEntry& entry : models) {
     if (!first) out += ", ";
     first = false;
-    out += "{\"model\": ";
+    out += "{\"id\": ";
     AppendJsonString(out, entry.model);
-    out += ", \"route\": ";
-    AppendName(out, entry.route);
+    absl::StrAppend(&out, ", \"object\": \"model\", \"created\": ", entry.created,
+                    ", \"owned_by\": ");
+    AppendJsonString(out, entry.owned_by);
     out += '}';
   }
   out += "]}";

@@ -24,8 +24,10 @@ namespace llmroute::cli {
 // Appends `decision` as one JSON object, without a line ending.
 void AppendDecisionJson(std::string& out, const Decision& decision);
 
-// Appends the models list as one JSON object, without a line ending:
-//   {"models": [{"model": "gpt-4o", "route": {"namespace": "default", "name": "r"}}]}
+// Appends the models list as OpenAI's `/v1/models` answers it, one JSON object without a
+// line ending:
+//   {"object": "list", "data": [{"id": "gpt-4o", "object": "model", "created": 1714000000,
+//    "owned_by": "Envoy AI Gateway"}]}
 void AppendModelsJson(std::string& out, std::span<const ModelEntry> models);
 
 }  // namespace llmroute::cli

@@ -23,7 +23,7 @@ constexpr std::string_view kSynopsis =
     "  llmroute check FILE... [COMPILE OPTIONS]\n"
     "  llmroute resolve FILE... [COMPILE OPTIONS] [REQUEST FLAGS]\n"
     "  llmroute resolve FILE... [COMPILE OPTIONS] --requests FILE|-\n"
-    "  llmroute models FILE... [COMPILE OPTIONS]\n"
+    "  llmroute models FILE... [COMPILE OPTIONS] [--host H]\n"
     "  llmroute explain FILE... [COMPILE OPTIONS] [REQUEST FLAGS]\n";
 
 constexpr std::string_view kDetails =
@@ -44,9 +44,11 @@ constexpr std::string_view kDetails =
     "            method, host, path, headers, body, entropy, all optional) and print\n"
     "            one decision line for every input line; a malformed line gets a\n"
     "            bad_request decision and the batch goes on.\n"
-    "  models    Print the models of x-ai-eg-model Exact matches as one JSON line:\n"
-    "              {\"models\": [{\"model\": \"gpt-4o\",\n"
-    "                           \"route\": {\"namespace\": \"default\", \"name\": \"r\"}}]}\n"
+    "  models    Print the models of x-ai-eg-model Exact matches as OpenAI's\n"
+    "            /v1/models answers, one JSON line:\n"
+    "              {\"object\": \"list\", \"data\": [{\"id\": \"gpt-4o\", \"object\": \"model\",\n"
+    "               \"created\": 1714000000, \"owned_by\": \"Envoy AI Gateway\"}]}\n"
+    "            With --host, only the models of the routes that apply to that host.\n"
     "  explain   For a person: the routes for the host, the standard header's verdict,\n"
     "            each candidate match in precedence order with each condition met or\n"
     "            not (and the value seen), and the final decision.\n"
@@ -102,6 +104,7 @@ enum class OptionScope {
   kEveryCommand,
   kRequest,  // resolve and explain: they describe one request
   kBatch,    // resolve only
+  kHost,     // resolve, explain and models (the models a client of that host sees)
 };
 
 struct OptionSpec {
@@ -120,7 +123,7 @@ constexpr OptionSpec kOptions[] = {
     {"--max-body-size", OptionId::kMaxBodySize, true, OptionScope::kRequest},
     {"--header", OptionId::kHeader, true, OptionScope::kRequest},
     {"--method", OptionId::kMethod, true, OptionScope::kRequest},
-    {"--host", OptionId::kHost, true, OptionScope::kRequest},
+    {"--host", OptionId::kHost, true, OptionScope::kHost},
     {"--path", OptionId::kPath, true, OptionScope::kRequest},
     {"--body", OptionId::kBody, true, OptionScope::kRequest},
     {"--entropy", OptionId::kEntropy, true, OptionScope::kRequest},
@@ -144,6 +147,8 @@ bool CommandTakes(std::string_view command, OptionScope scope) {
       return command == "resolve" || command == "explain";
     case OptionScope::kBatch:
       return command == "resolve";
+    case OptionScope::kHost:
+      return command == "resolve" || command == "explain" || command == "models";
   }
   return false;
 }

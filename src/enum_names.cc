@@ -25,6 +25,14 @@ int HttpStatusOf(DecisionStatus status) {
   return 500;
 }
 
+std::string_view BackendRefKindName(BackendRefKind kind) {
+  switch (kind) {
+    case BackendRefKind::kBackend: return "Backend";
+    case BackendRefKind::kInferencePool: return "InferencePool";
+  }
+  return "unknown";
+}
+
 std::string_view MatchTypeName(MatchType type) {
   switch (type) {
     case MatchType::kExact: return "Exact";

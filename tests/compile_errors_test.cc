@@ -98,19 +98,6 @@ spec:
   rules: [{backendRefs: [{name: a}]}]
 )",
      R"(test.yaml:11:9: error: metadata.name: duplicate route "ns/r" (first defined at test.yaml:3))"},
-    {"DupBackendref",
-     R"(apiVersion: aigateway.envoyproxy.io/v1alpha1
-kind: AIGatewayRoute
-metadata: {name: r}
-spec:
-  rules:
-  - backendRefs:
-    - name: a
-    - name: b
-    - name: a
-      weight: 3
-)",
-     R"(test.yaml:9:13: error: spec.rules[0].backendRefs[2].name: backend "default/a" is listed twice in this rule's backendRefs)"},
     {"UnknownAllowlist",
      R"(apiVersion: aigateway.envoyproxy.io/v1alpha1
 kind: LLMRoute

@@ -35,6 +35,10 @@ struct Rendered {
   std::optional<std::string> model, model_override;
   std::vector<std::string> fallbacks;
   bool has_reason = false;
+  std::optional<std::string> backend_kind;
+  // The mutations as the cases file writes them: header_set, header_remove, body_set,
+  // body_remove, each pair rendered "a=b"; nullopt when there are none.
+  std::optional<std::vector<std::vector<std::string>>> mutations;
 
   bool operator==(const Rendered&) const = default;
 };
@@ -49,7 +53,15 @@ std::ostream& operator<<(std::ostream& out, const Rendered& r) {
       << ", match: " << Show(r.match) << ", model: " << Show(r.model)
       << ", model_override: " << Show(r.model_override) << ", fallbacks: [";
   for (const std::string& f : r.fallbacks) out << f << " ";
-  return out << "], reason: " << (r.has_reason ? "yes" : "null") << "}";
+  out << "], reason: " << (r.has_reason ? "yes" : "null") << ", backend_kind: " << Show(r.backend_kind)
+      << ", mutations: ";
+  if (!r.mutations) return out << "null}";
+  for (const auto& list : *r.mutations) {
+    out << "[";
+    for (const std::string& item : list) out << item << " ";
+    out << "]";
+  }
+  return out << "}";
 }
 
 struct Case {
@@ -146,6 +158,28 @@ std::vector<Case> LoadCases() {
         out.expect.fallbacks.push_back(Str(f));
       }
       out.expect.has_reason = out.expect.status != "routed";
+      // Absent from a case: a plain backend when routed, and no mutations.
+      simdjson::dom::element kind;
+      if (e["backend_kind"].get(kind) == simdjson::SUCCESS) {
+        out.expect.backend_kind = OptionalString(kind);
+      } else if (out.expect.status == "routed") {
+        out.expect.backend_kind = "Backend";
+      }
+      simdjson::dom::object mutations;
+      if (e["mutations"].get(mutations) == simdjson::SUCCESS) {
+        std::vector<std::vector<std::string>> lists;
+        for (const char* key : {"header_set", "header_remove", "body_set", "body_remove"}) {
+          std::vector<std::string>& list = lists.emplace_back();
+          for (simdjson::dom::element item : mutations[key].get_array()) {
+            if (item.is_array()) {
+              list.push_back(Str(item.at(0)) + "=" + Str(item.at(1)));
+            } else {
+              list.push_back(Str(item));
+            }
+          }
+        }
+        out.expect.mutations = std::move(lists);
+      }
       cases.push_back(std::move(out));
     }
   }
@@ -199,6 +233,15 @@ Rendered Render(const Decision& d) {
   r.model_override = Render(d.model_override);
   for (const NamespacedName& f : d.fallbacks) r.fallbacks.push_back(*Render(f));
   r.has_reason = !d.reason.empty();
+  if (d.backend) r.backend_kind = std::string(BackendRefKindName(d.backend_kind));
+  if (d.mutations != nullptr) {
+    std::vector<std::vector<std::string>> lists(4);
+    for (const auto& h : d.mutations->header_set) lists[0].push_back(std::string(h.name) + "=" + std::string(h.value));
+    for (std::string_view h : d.mutations->header_remove) lists[1].push_back(std::string(h));
+    for (const auto& f : d.mutations->body_set) lists[2].push_back(std::string(f.path) + "=" + std::string(f.value));
+    for (std::string_view f : d.mutations->body_remove) lists[3].push_back(std::string(f));
+    r.mutations = std::move(lists);
+  }
   return r;
 }
 
@@ -238,6 +281,38 @@ std::string CaseName(const ::testing::TestParamInfo<std::size_t>& info) {
   }
   while (name.back() == '_') name.pop_back();
   return name;
+}
+
+// The "models" section: the /v1/models entries of every route, or of one host's routes.
+TEST(SharedCases, ModelsAsExpected) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.load(kCasesFile).get(doc), simdjson::SUCCESS);
+  simdjson::dom::object models = doc["models"];
+  absl::StatusOr<Config> config =
+      LoadConfigFile(std::string(LLMROUTE_TEST_DATA_DIR "/") + Str(models["config"]));
+  ASSERT_TRUE(config.ok()) << config.status();
+  absl::StatusOr<std::shared_ptr<const RoutingTable>> table = Compile(*config);
+  ASSERT_TRUE(table.ok()) << table.status();
+  int count = 0;
+  for (simdjson::dom::object c : models["cases"].get_array()) {
+    SCOPED_TRACE(Str(c["name"]));
+    const std::optional<std::string> host = OptionalString(c["host"]);
+    const std::span<const ModelEntry> got = host ? (*table)->models(*host) : (*table)->models();
+    std::vector<std::string> expected, actual;
+    for (simdjson::dom::object m : c["expect"].get_array()) {
+      expected.push_back(Str(m["id"]) + " " + Str(m["route"]) + " " + Str(m["owned_by"]) + " " +
+                         std::to_string(int64_t(m["created"])));
+    }
+    for (const ModelEntry& m : got) {
+      actual.push_back(std::string(m.model) + " " + std::string(m.route.namespace_) + "/" +
+                       std::string(m.route.name) + " " + std::string(m.owned_by) + " " +
+                       std::to_string(m.created));
+    }
+    EXPECT_EQ(actual, expected);
+    ++count;
+  }
+  EXPECT_GE(count, 5);
 }
 
 INSTANTIATE_TEST_SUITE_P(File, SharedCaseTest,

@@ -48,6 +48,7 @@ enum llmroute_status {
 enum llmroute_via { LLMROUTE_VIA_NONE = 0, LLMROUTE_VIA_RULE = 1, LLMROUTE_VIA_STANDARD_HEADER = 2 };
 enum llmroute_allowed_backends { LLMROUTE_ALLOWED_RULES_ONLY = 0, LLMROUTE_ALLOWED_SAME_NAMESPACE = 1 };
 enum llmroute_on_disallowed { LLMROUTE_ON_DISALLOWED_REJECT = 0, LLMROUTE_ON_DISALLOWED_USE_RULES = 1 };
+enum llmroute_backend_kind { LLMROUTE_BACKEND_KIND_BACKEND = 0, LLMROUTE_BACKEND_KIND_INFERENCE_POOL = 1 };
 typedef struct llmroute_string_t { const char* data; size_t len; } llmroute_string_t;
 typedef struct llmroute_name_t { llmroute_string_t ns; llmroute_string_t name; } llmroute_name_t;
 typedef struct llmroute_header_t { llmroute_string_t name; llmroute_string_t value; } llmroute_header_t;
@@ -80,7 +81,20 @@ typedef struct llmroute_decision_t {
   llmroute_string_t reason;
   size_t fallback_count;
   const void* fallbacks;
+  int32_t backend_kind;
+  int32_t reserved2;
+  size_t header_set_count;
+  size_t header_remove_count;
+  size_t body_set_count;
+  size_t body_remove_count;
+  const void* mutations;
 } llmroute_decision_t;
+typedef struct llmroute_model_t {
+  llmroute_string_t id;
+  llmroute_name_t route;
+  llmroute_string_t owned_by;
+  int64_t created;
+} llmroute_model_t;
 const char* llmroute_version(void);
 int32_t llmroute_version_number(void);
 const char* llmroute_error_name(int32_t code);
@@ -102,8 +116,16 @@ llmroute_table_t* llmroute_table_ref(llmroute_table_t* table);
 void llmroute_table_free(llmroute_table_t* table);
 int32_t llmroute_resolve(const llmroute_table_t* table, const llmroute_request_t* request, llmroute_decision_t* out);
 int32_t llmroute_decision_fallback(const llmroute_decision_t* decision, size_t index, llmroute_name_t* out);
+int32_t llmroute_decision_header_set(const llmroute_decision_t* decision, size_t index, llmroute_string_t* name, llmroute_string_t* value);
+int32_t llmroute_decision_header_remove(const llmroute_decision_t* decision, size_t index, llmroute_string_t* name);
+int32_t llmroute_decision_body_set(const llmroute_decision_t* decision, size_t index, llmroute_string_t* path, llmroute_string_t* value);
+int32_t llmroute_decision_body_remove(const llmroute_decision_t* decision, size_t index, llmroute_string_t* path);
+const char* llmroute_backend_kind_name(int32_t kind);
 size_t llmroute_table_model_count(const llmroute_table_t* table);
 int32_t llmroute_table_model(const llmroute_table_t* table, size_t index, llmroute_string_t* model, llmroute_name_t* route);
+int32_t llmroute_table_model_info(const llmroute_table_t* table, size_t index, llmroute_model_t* out);
+size_t llmroute_table_host_model_count(const llmroute_table_t* table, const char* host, size_t host_len);
+int32_t llmroute_table_host_model(const llmroute_table_t* table, const char* host, size_t host_len, size_t index, llmroute_model_t* out);
 size_t llmroute_table_warning_count(const llmroute_table_t* table);
 int32_t llmroute_table_warning(const llmroute_table_t* table, size_t index, llmroute_string_t* message);
 int32_t llmroute_table_model_header(const llmroute_table_t* table, llmroute_string_t* name);
@@ -146,6 +168,9 @@ local request = ffi_new("llmroute_request_t")
 local decision = ffi_new("llmroute_decision_t")
 local name_buf = ffi_new("llmroute_name_t")
 local string_buf = ffi_new("llmroute_string_t")
+local value_buf = ffi_new("llmroute_string_t")
+local model_buf = ffi_new("llmroute_model_t")
+local BACKEND_KIND = { [0] = "Backend", "InferencePool" }
 local table_out = ffi_new("llmroute_table_t*[1]")
 local errptr = ffi_new("char*[1]")
 local header_capacity = 64
@@ -261,7 +286,7 @@ Router.__index = Router
 -- so a decision reuses them instead of copying (they are shared: treat a decision's
 -- backend, route and fallbacks as read-only). Dropped with the table on reload.
 new_cache = function()
-  return { names = {}, strings = {}, fallbacks = {} }
+  return { names = {}, strings = {}, fallbacks = {}, mutations = {} }
 end
 
 local function addr(p)
@@ -295,6 +320,39 @@ local function cached_string(cache, s)
     cache.strings[key] = v
   end
   return v
+end
+
+-- The decision's mutations: { header_set = { { name, value }, ... }, header_remove =
+-- { name, ... }, body_set = { { path, value }, ... }, body_remove = { field, ... } },
+-- shared by every decision of the same backendRef (read-only).
+local function cached_mutations(cache, d)
+  local key = addr(d.mutations)
+  local m = cache.mutations[key]
+  if m ~= nil then return m end
+  local function pairs_of(fn, n)
+    local list = {}
+    for i = 0, tonumber(n) - 1 do
+      fn(d, i, string_buf, value_buf)
+      list[i + 1] = { cached_string(cache, string_buf), cached_string(cache, value_buf) }
+    end
+    return list
+  end
+  local function names_of(fn, n)
+    local list = {}
+    for i = 0, tonumber(n) - 1 do
+      fn(d, i, string_buf)
+      list[i + 1] = cached_string(cache, string_buf)
+    end
+    return list
+  end
+  m = {
+    header_set = pairs_of(C.llmroute_decision_header_set, d.header_set_count),
+    header_remove = names_of(C.llmroute_decision_header_remove, d.header_remove_count),
+    body_set = pairs_of(C.llmroute_decision_body_set, d.body_set_count),
+    body_remove = names_of(C.llmroute_decision_body_remove, d.body_remove_count),
+  }
+  cache.mutations[key] = m
+  return m
 end
 
 local function new_router(tbl, source)
@@ -503,17 +561,40 @@ function Router:resolve(req, out)
     end
     out.fallbacks = fallbacks
   end
+  if d.backend.name.data ~= nil then
+    out.backend_kind = BACKEND_KIND[d.backend_kind]
+  elseif out.backend_kind ~= nil then
+    out.backend_kind = nil
+  end
+  if d.mutations ~= nil then
+    out.mutations = cached_mutations(cache, d)
+  elseif out.mutations ~= nil then
+    out.mutations = nil
+  end
   return out
 end
 
--- router:models() -> { { model =, route = { namespace =, name = } }, ... }
-function Router:models()
+-- router:models([host]) -> { { model =, route = { namespace =, name = }, owned_by =,
+-- created = }, ... }. With `host`: only the models of the routes that apply to that host,
+-- chosen as resolve chooses them (what /v1/models lists for one client).
+function Router:models(host)
   local tbl = self.table
   if tbl == nil then return nil, "router is closed" end
+  local count
+  if host == nil then
+    count = tonumber(C.llmroute_table_model_count(tbl))
+  else
+    count = tonumber(C.llmroute_table_host_model_count(tbl, host, #host))
+  end
   local list = {}
-  for i = 0, tonumber(C.llmroute_table_model_count(tbl)) - 1 do
-    C.llmroute_table_model(tbl, i, string_buf, name_buf)
-    list[#list + 1] = { model = str(string_buf), route = name_of(name_buf) }
+  for i = 0, count - 1 do
+    if host == nil then
+      C.llmroute_table_model_info(tbl, i, model_buf)
+    else
+      C.llmroute_table_host_model(tbl, host, #host, i, model_buf)
+    end
+    list[#list + 1] = { model = str(model_buf.id), route = name_of(model_buf.route),
+                        owned_by = str(model_buf.owned_by), created = tonumber(model_buf.created) }
   end
   return list
 end

@@ -383,6 +383,8 @@ static void set_or_clear(lua_State* L, const char* name) {
   lua_setfield(L, -2, name);
 }
 
+static void push_mutations(lua_State* L, const llmroute_decision_t* d);
+
 /* router:resolve(req [, out]) -> decision | nil, err */
 static int l_resolve(lua_State* L) {
   router_t* router = check_router(L);
@@ -484,28 +486,94 @@ static int l_resolve(lua_State* L) {
     lua_rawseti(L, -2, (lua_Integer)(i + 1));
   }
   set_or_clear(L, "fallbacks");
+  if (d.backend.name.data != NULL) {
+    lua_pushstring(L, llmroute_backend_kind_name(d.backend_kind));
+  } else {
+    lua_pushnil(L);
+  }
+  set_or_clear(L, "backend_kind");
+  push_mutations(L, &d);
+  set_or_clear(L, "mutations");
   return 1;
 }
 
+/* One list of (name, value) pairs of a decision's mutations, pushed as { {name, value}, ... }. */
+static void push_pairs(lua_State* L, const llmroute_decision_t* d, size_t n,
+                       int32_t (*get)(const llmroute_decision_t*, size_t, llmroute_string_t*,
+                                      llmroute_string_t*)) {
+  size_t i;
+  lua_createtable(L, (int)n, 0);
+  for (i = 0; i < n; ++i) {
+    llmroute_string_t a, b;
+    get(d, i, &a, &b);
+    lua_createtable(L, 2, 0);
+    push_string(L, a);
+    lua_rawseti(L, -2, 1);
+    push_string(L, b);
+    lua_rawseti(L, -2, 2);
+    lua_rawseti(L, -2, (lua_Integer)(i + 1));
+  }
+}
+
+static void push_names(lua_State* L, const llmroute_decision_t* d, size_t n,
+                       int32_t (*get)(const llmroute_decision_t*, size_t, llmroute_string_t*)) {
+  size_t i;
+  lua_createtable(L, (int)n, 0);
+  for (i = 0; i < n; ++i) {
+    llmroute_string_t a;
+    get(d, i, &a);
+    push_string(L, a);
+    lua_rawseti(L, -2, (lua_Integer)(i + 1));
+  }
+}
+
+/* The decision's mutations as { header_set =, header_remove =, body_set =, body_remove = },
+ * or nil when it has none. */
+static void push_mutations(lua_State* L, const llmroute_decision_t* d) {
+  if (d->mutations == NULL) {
+    lua_pushnil(L);
+    return;
+  }
+  lua_createtable(L, 0, 4);
+  push_pairs(L, d, d->header_set_count, llmroute_decision_header_set);
+  lua_setfield(L, -2, "header_set");
+  push_names(L, d, d->header_remove_count, llmroute_decision_header_remove);
+  lua_setfield(L, -2, "header_remove");
+  push_pairs(L, d, d->body_set_count, llmroute_decision_body_set);
+  lua_setfield(L, -2, "body_set");
+  push_names(L, d, d->body_remove_count, llmroute_decision_body_remove);
+  lua_setfield(L, -2, "body_remove");
+}
+
+/* router:models([host]) -> { { model =, route =, owned_by =, created = }, ... } */
 static int l_models(lua_State* L) {
   router_t* router = check_router(L);
-  size_t i, n;
+  size_t i, n, host_len = 0;
+  const char* host = luaL_optlstring(L, 2, NULL, &host_len);
   if (router->table == NULL) {
     lua_pushnil(L);
     lua_pushstring(L, "router is closed");
     return 2;
   }
-  n = llmroute_table_model_count(router->table);
+  n = host == NULL ? llmroute_table_model_count(router->table)
+                   : llmroute_table_host_model_count(router->table, host, host_len);
   lua_createtable(L, (int)n, 0);
   for (i = 0; i < n; ++i) {
-    llmroute_string_t model;
-    llmroute_name_t route;
-    llmroute_table_model(router->table, i, &model, &route);
-    lua_createtable(L, 0, 2);
-    push_string(L, model);
+    llmroute_model_t model;
+    if (host == NULL) {
+      llmroute_table_model_info(router->table, i, &model);
+    } else {
+      llmroute_table_host_model(router->table, host, host_len, i, &model);
+    }
+    lua_createtable(L, 0, 4);
+    push_string(L, model.id);
     lua_setfield(L, -2, "model");
-    push_name(L, &route);
+    push_name(L, &model.route);
     lua_setfield(L, -2, "route");
+    push_string(L, model.owned_by);
+    lua_setfield(L, -2, "owned_by");
+    lua_pushinteger(L, (lua_Integer)model.created);
+    lua_setfield(L, -2, "created");
     lua_rawseti(L, -2, (lua_Integer)(i + 1));
   }
   return 1;

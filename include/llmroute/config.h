@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "llmroute/decision.h"
 #include "llmroute/diagnostic.h"
 
 namespace llmroute {
@@ -44,6 +45,7 @@ enum class OnDisallowed {
 
 enum class RouteKind { kLLMRoute, kAIGatewayRoute, kHTTPRoute };
 enum class BackendKind { kLLMBackend, kAIServiceBackend };
+// BackendRefKind (what a backendRef points at) is declared in llmroute/decision.h.
 
 // A string from the config with the place it was written.
 struct LocatedString {
@@ -73,21 +75,52 @@ struct RouteMatch {
   Origin origin;                         // `spec.rules[i].matches[j]`
 };
 
+// A backendRef's `headerMutation`: request headers the proxy sets (replacing) or removes
+// before sending the request to this backend.
+struct HeaderMutation {
+  struct Set {
+    LocatedString name;  // an HTTP token; compared case-insensitively
+    LocatedString value;
+  };
+  std::vector<Set> set;
+  std::vector<LocatedString> remove;  // header names
+};
+
+// A backendRef's `bodyMutation`: top-level fields of the JSON request body the proxy sets
+// (replacing) or removes before sending the request to this backend.
+struct BodyMutation {
+  struct Set {
+    LocatedString path;   // a top-level field name
+    LocatedString value;  // JSON text: "\"scale\"", "42", "true", "{...}", "null"
+  };
+  std::vector<Set> set;
+  std::vector<LocatedString> remove;  // top-level field names
+};
+
 struct BackendRef {
   LocatedString name;
   std::optional<LocatedString> namespace_;  // absent: the route's namespace
+  BackendRefKind kind = BackendRefKind::kBackend;
   int64_t weight = 1;                       // >= 0; 0 is never chosen
   int64_t priority = 0;                     // >= 0; 0 is tried first
   std::optional<std::string> model_name_override;
+  std::optional<HeaderMutation> header_mutation;
+  std::optional<BodyMutation> body_mutation;
   Origin origin;         // `spec.rules[i].backendRefs[k]`
   Origin weight_origin;  // where `weight` was written (or the ref itself)
   Origin priority_origin;
+  Origin kind_origin;    // where `kind` was written (or the ref itself)
 };
 
 struct Rule {
   std::optional<LocatedString> name;
   std::vector<RouteMatch> matches;  // empty: one implicit match, PathPrefix "/"
   std::vector<BackendRef> backend_refs;
+  // What the models list says of this rule's models: `modelsOwnedBy` (absent: "Envoy AI
+  // Gateway") and `modelsCreatedAt` in seconds since the Unix epoch (absent: the route's
+  // creationTimestamp, else 0).
+  std::optional<std::string> models_owned_by;
+  std::optional<int64_t> models_created_seconds;
   Origin origin;  // `spec.rules[i]`
 };
 

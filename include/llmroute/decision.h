@@ -36,9 +36,36 @@ int HttpStatusOf(DecisionStatus status);
 // "rule", "standard_header"; kNone: "".
 std::string_view ViaName(Via via);
 
+// What a backendRef points at: a backend (an AIServiceBackend, LLMBackend or Service: the
+// backendRef has no `group`/`kind`), or an InferencePool (`group:
+// inference.networking.k8s.io`, `kind: InferencePool`), whose endpoint picker then chooses
+// the pod. Both are routed alike; the proxy hands a pool's requests to its picker.
+enum class BackendRefKind : uint8_t { kBackend, kInferencePool };
+
+// "Backend", "InferencePool".
+std::string_view BackendRefKindName(BackendRefKind kind);
+
 struct NamespacedName {
   std::string_view namespace_;
   std::string_view name;
+};
+
+// What the proxy changes in the request before sending it to the chosen backend: the
+// chosen backendRef's `headerMutation` and `bodyMutation`, validated by Compile. Views into
+// the table.
+struct BackendMutations {
+  struct Header {
+    std::string_view name;  // an HTTP token as written; compare case-insensitively
+    std::string_view value;
+  };
+  struct BodyField {
+    std::string_view path;   // a top-level field name of the JSON body
+    std::string_view value;  // valid JSON text, as written
+  };
+  std::span<const Header> header_set;          // set each, replacing any value sent
+  std::span<const std::string_view> header_remove;
+  std::span<const BodyField> body_set;         // set each top-level field, replacing it
+  std::span<const std::string_view> body_remove;
 };
 
 struct Decision {
@@ -54,6 +81,11 @@ struct Decision {
   std::optional<std::string_view> model_override;  // chosen backendRef's modelNameOverride
   std::span<const NamespacedName> fallbacks;    // retry order; empty when none
   std::string_view reason;                      // empty when routed
+  // Routed only: what `backend` is (an InferencePool or a plain backend), and the chosen
+  // backendRef's mutations (null when it has none, and for the standard header, which
+  // names a backend rather than a backendRef).
+  BackendRefKind backend_kind = BackendRefKind::kBackend;
+  const BackendMutations* mutations = nullptr;
 };
 
 }  // namespace llmroute

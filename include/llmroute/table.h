@@ -74,11 +74,24 @@ struct CompileOptions {
   std::size_t max_body_size = kDefaultMaxBodySize;
 };
 
-// One (route, model) pair of the models list.
+// The owner a models list reports when the rule does not say (`modelsOwnedBy`).
+inline constexpr std::string_view kDefaultModelsOwnedBy = "Envoy AI Gateway";
+
+// One entry of the models list, what an OpenAI `/v1/models` endpoint returns as
+// `{"id": model, "object": "model", "created": created, "owned_by": owned_by}`.
 struct ModelEntry {
   std::string_view model;
-  NamespacedName route;
+  NamespacedName route;        // the first route (in route order) whose rules name it
+  std::string_view owned_by;   // that rule's `modelsOwnedBy`, else kDefaultModelsOwnedBy
+  int64_t created = 0;         // seconds since the Unix epoch: the rule's `modelsCreatedAt`,
+                               // else the route's creationTimestamp, else 0
 };
+
+// Limits of a backendRef's mutations, checked by Compile.
+inline constexpr std::size_t kMaxMutationEntries = 16;        // each of set and remove
+inline constexpr std::size_t kMaxMutationHeaderValue = 4096;  // bytes of a header value
+inline constexpr std::size_t kMaxMutationBodyPath = 256;      // bytes of a body field name
+inline constexpr std::size_t kMaxMutationBodyValue = 65536;   // bytes of a body value's JSON
 
 namespace internal {
 struct CompiledTable;  // private layout, src/compile/compiled_table.h
@@ -102,8 +115,15 @@ class RoutingTable {
   std::span<const Diagnostic> warnings() const;
 
   // Every value of an `Exact` match on the model header, with its route, de-duplicated,
-  // in route order then rule order. Views into the table.
+  // in route order then rule order. Views into the table. Thread-safe.
   std::span<const ModelEntry> models() const;
+
+  // The models of the routes that apply to `host`, chosen as Resolve chooses them (port
+  // stripped, one trailing dot dropped, case-insensitive; exact hostnames beat wildcards,
+  // longer wildcards beat shorter, any hostname beats routes without one): what a
+  // `/v1/models` endpoint lists for one client. In route order then rule order,
+  // de-duplicated. Views into the table; allocates nothing. Thread-safe.
+  std::span<const ModelEntry> models(std::string_view host) const;
 
   // The model header name this table reads (lower-cased).
   std::string_view model_header() const;

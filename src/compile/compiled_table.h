@@ -75,11 +75,23 @@ struct CompiledMatch {
   Range queries;  // into CompiledTable::query_conditions
 };
 
-// One selectable backend of a rule's first tier with a positive total weight.
+// A backendRef's mutations, owned by the table; `view` points into the vectors.
+struct OwnedMutations {
+  std::vector<BackendMutations::Header> header_set;
+  std::vector<std::string_view> header_remove;
+  std::vector<BackendMutations::BodyField> body_set;
+  std::vector<std::string_view> body_remove;
+  BackendMutations view;
+};
+
+// One selectable backendRef of a rule's first tier with a positive total weight (entries
+// of the same backend, priority and model override merged into one).
 struct WeightedBackend {
   NamespacedName backend;  // a copy of CompiledTable::backends[i]: one less indirection
   bool has_model_override = false;
   std::string_view model_override;
+  BackendRefKind kind = BackendRefKind::kBackend;
+  const BackendMutations* mutations = nullptr;  // null: none
 };
 
 struct CompiledRule {
@@ -146,6 +158,7 @@ struct HostGroup {
   std::vector<RankIndex> header_regex_prefixes;  // RegularExpression headers, one per slot
   Range residual;                  // ranks with no anchor (catch-alls, regex-only)
   std::vector<uint32_t> standard_header_routes;  // route ids in route order
+  std::vector<ModelEntry> models;  // the models of this group's routes (models(host))
 };
 
 struct CompiledTable {
@@ -153,6 +166,8 @@ struct CompiledTable {
   std::vector<std::unique_ptr<RE2>> regexes;
 
   std::vector<NamespacedName> backends;
+  std::vector<BackendRefKind> backend_kinds;  // parallel to backends
+  std::deque<OwnedMutations> mutations;       // addresses never move
   std::vector<CompiledRoute> routes;  // in route order (SPEC §3)
   std::vector<CompiledRule> rules;
   std::vector<CompiledMatch> matches;

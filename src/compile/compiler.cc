@@ -13,6 +13,7 @@
 #include "compile/compiled_table.h"
 #include "compile/shadowing.h"
 #include "llmroute/table.h"
+#include "simdjson.h"
 #include "text/http_text.h"
 
 namespace llmroute {
@@ -75,6 +76,15 @@ struct PrecedenceKey {
   }
 };
 
+// Why `text` is not one JSON value ("" when it is one).
+std::string JsonValueError(std::string_view text) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element element;
+  const simdjson::padded_string padded(text);
+  const simdjson::error_code error = parser.parse(padded).get(element);
+  return error == simdjson::SUCCESS ? std::string() : std::string(simdjson::error_message(error));
+}
+
 class Compiler {
  public:
   Compiler(const Config& config, const CompileOptions& options)
@@ -83,7 +93,7 @@ class Compiler {
   absl::StatusOr<std::unique_ptr<CompiledTable>> Run() {
     if (auto status = CheckOptions(); !status.ok()) return status;
     if (auto status = OrderRoutes(); !status.ok()) return status;
-    CollectBackends();
+    if (auto status = CollectBackends(); !status.ok()) return status;
     for (uint32_t route_id = 0; route_id < route_order_.size(); ++route_id) {
       if (auto status = CompileRoute(route_id); !status.ok()) return status;
     }
@@ -206,6 +216,8 @@ class Compiler {
     if (inserted) {
       table_->backends.push_back(
           {table_->strings.Add(namespace_), table_->strings.Add(name)});
+      table_->backend_kinds.push_back(BackendRefKind::kBackend);
+      backend_kind_origins_.emplace_back();
     }
     return it->second;
   }
@@ -216,16 +228,35 @@ class Compiler {
   }
 
   // Every backend that exists: declared by a backend document or referenced by a route.
-  void CollectBackends() {
-    for (const Backend& backend : config_.backends) BackendId(backend.namespace_, backend.name.value);
+  // A backend is one kind: every reference to an InferencePool says so, and no backend
+  // document declares that name.
+  absl::Status CollectBackends() {
+    for (const Backend& backend : config_.backends) {
+      const uint32_t id = BackendId(backend.namespace_, backend.name.value);
+      if (!backend_kind_origins_[id].has_value()) backend_kind_origins_[id] = backend.name.origin;
+    }
     for (uint32_t route_id = 0; route_id < route_order_.size(); ++route_id) {
       const Route& route = ConfigRoute(route_id);
       for (const Rule& rule : route.rules) {
         for (const BackendRef& ref : rule.backend_refs) {
-          if (!ref.name.value.empty()) BackendId(RefNamespace(route, ref), ref.name.value);
+          if (ref.name.value.empty()) continue;
+          const uint32_t id = BackendId(RefNamespace(route, ref), ref.name.value);
+          std::optional<Origin>& first = backend_kind_origins_[id];
+          if (!first.has_value()) {
+            first = ref.kind_origin;
+            table_->backend_kinds[id] = ref.kind;
+          } else if (table_->backend_kinds[id] != ref.kind) {
+            return ErrorAt(ref.kind_origin,
+                           absl::StrCat("backend \"", FullName(RefNamespace(route, ref), ref.name.value),
+                                        "\" is ", ref.kind == BackendRefKind::kInferencePool ? "an InferencePool" : "a backend",
+                                        " here but ", ref.kind == BackendRefKind::kInferencePool ? "a backend" : "an InferencePool",
+                                        " at ", first->file.empty() ? "" : absl::StrCat(first->file, ":"),
+                                        first->line, ":", first->column));
+          }
         }
       }
     }
+    return absl::OkStatus();
   }
 
   absl::Status CompileRoute(uint32_t route_id) {
@@ -284,6 +315,10 @@ class Compiler {
     }
     table_->rules.push_back(compiled);
     rule_origins_.push_back(rule.origin);
+    rule_owned_by_.push_back(rule.models_owned_by.has_value()
+                                 ? table_->strings.Add(*rule.models_owned_by)
+                                 : kDefaultModelsOwnedBy);
+    rule_created_.push_back(rule.models_created_seconds.value_or(route.creation_seconds.value_or(0)));
 
     if (rule.matches.size() > kMaxMatchesPerRule) {
       return ErrorAt(rule.matches[kMaxMatchesPerRule].origin,
@@ -411,20 +446,112 @@ class Compiler {
     return range;
   }
 
+  // Checks a backendRef's mutations and copies them into the table; null when it has none.
+  absl::StatusOr<const BackendMutations*> CompileMutations(const BackendRef& ref) {
+    if (!ref.header_mutation.has_value() && !ref.body_mutation.has_value()) return nullptr;
+    OwnedMutations& owned = table_->mutations.emplace_back();
+    auto check_count = [](const auto& items, std::string_view what) -> absl::Status {
+      if (items.size() <= kMaxMutationEntries) return absl::OkStatus();
+      const auto& extra = items[kMaxMutationEntries];
+      const Origin& where = [&]() -> const Origin& {
+        if constexpr (requires { extra.origin; }) return extra.origin;
+        else if constexpr (requires { extra.name; }) return extra.name.origin;
+        else return extra.path.origin;
+      }();
+      return ErrorAt(where, absl::StrCat("too many entries in ", AsAbsl(what), ": at most ", kMaxMutationEntries));
+    };
+    if (ref.header_mutation.has_value()) {
+      const HeaderMutation& mutation = *ref.header_mutation;
+      if (auto status = check_count(mutation.set, "headerMutation.set"); !status.ok()) return status;
+      if (auto status = check_count(mutation.remove, "headerMutation.remove"); !status.ok()) return status;
+      absl::flat_hash_set<std::string> names;
+      for (const HeaderMutation::Set& item : mutation.set) {
+        if (auto status = CheckMutationHeaderName(item.name, names); !status.ok()) return status;
+        if (item.value.value.size() > kMaxMutationHeaderValue) {
+          return ErrorAt(item.value.origin, absl::StrCat("header value longer than ",
+                                                         kMaxMutationHeaderValue, " bytes"));
+        }
+        if (!IsValidHeaderValue(item.value.value)) {
+          return ErrorAt(item.value.origin,
+                         "invalid header value: control characters (other than tab) are not allowed");
+        }
+        owned.header_set.push_back(
+            {table_->strings.Add(item.name.value), table_->strings.Add(item.value.value)});
+      }
+      for (const LocatedString& name : mutation.remove) {
+        if (auto status = CheckMutationHeaderName(name, names); !status.ok()) return status;
+        owned.header_remove.push_back(table_->strings.Add(name.value));
+      }
+    }
+    if (ref.body_mutation.has_value()) {
+      const BodyMutation& mutation = *ref.body_mutation;
+      if (auto status = check_count(mutation.set, "bodyMutation.set"); !status.ok()) return status;
+      if (auto status = check_count(mutation.remove, "bodyMutation.remove"); !status.ok()) return status;
+      absl::flat_hash_set<std::string> fields;
+      for (const BodyMutation::Set& item : mutation.set) {
+        if (auto status = CheckMutationBodyField(item.path, fields); !status.ok()) return status;
+        if (item.value.value.size() > kMaxMutationBodyValue) {
+          return ErrorAt(item.value.origin, absl::StrCat("body value longer than ",
+                                                         kMaxMutationBodyValue, " bytes"));
+        }
+        if (std::string error = JsonValueError(item.value.value); !error.empty()) {
+          return ErrorAt(item.value.origin, absl::StrCat("not a JSON value: ", error));
+        }
+        owned.body_set.push_back(
+            {table_->strings.Add(item.path.value), table_->strings.Add(item.value.value)});
+      }
+      for (const LocatedString& field : mutation.remove) {
+        if (auto status = CheckMutationBodyField(field, fields); !status.ok()) return status;
+        owned.body_remove.push_back(table_->strings.Add(field.value));
+      }
+    }
+    owned.view = {owned.header_set, owned.header_remove, owned.body_set, owned.body_remove};
+    return &owned.view;
+  }
+
+  // A header name of headerMutation: a token, named once in set and remove together.
+  static absl::Status CheckMutationHeaderName(const LocatedString& name,
+                                              absl::flat_hash_set<std::string>& seen) {
+    if (!IsToken(name.value)) {
+      return ErrorAt(name.origin, absl::StrCat("invalid header name \"", name.value, "\": not an HTTP token"));
+    }
+    if (!seen.insert(AsciiLowerCopy(name.value)).second) {
+      return ErrorAt(name.origin, absl::StrCat("header \"", name.value,
+                                               "\" is already named in this headerMutation"));
+    }
+    return absl::OkStatus();
+  }
+
+  // A top-level field name of bodyMutation: not empty, bounded, named once.
+  static absl::Status CheckMutationBodyField(const LocatedString& field,
+                                             absl::flat_hash_set<std::string>& seen) {
+    if (field.value.empty()) return ErrorAt(field.origin, "empty body field name");
+    if (field.value.size() > kMaxMutationBodyPath) {
+      return ErrorAt(field.origin, absl::StrCat("body field name longer than ", kMaxMutationBodyPath, " bytes"));
+    }
+    if (!seen.insert(field.value).second) {
+      return ErrorAt(field.origin, absl::StrCat("body field \"", field.value,
+                                                "\" is already named in this bodyMutation"));
+    }
+    return absl::OkStatus();
+  }
+
   absl::Status CompileBackendRefs(const Route& route, const Rule& rule, CompiledRule& compiled) {
     const auto& refs = rule.backend_refs;
     if (refs.size() > kMaxBackendRefsPerRule) {
       return ErrorAt(refs[kMaxBackendRefsPerRule].origin,
                      absl::StrCat("too many backendRefs: at most ", kMaxBackendRefsPerRule, " a rule"));
     }
+    // One selectable choice: a (backend, priority, model override) identity; later
+    // backendRefs of the same identity add their weight to the first.
     struct Ref {
       uint32_t backend;
       int64_t weight;
       int64_t priority;
       const BackendRef* config;
+      const BackendMutations* mutations;
     };
     std::vector<Ref> resolved;
-    absl::flat_hash_set<uint32_t> seen;
     for (const BackendRef& ref : refs) {
       if (ref.name.value.empty()) return ErrorAt(ref.origin, "backendRef name is required");
       if (ref.weight < 0) return ErrorAt(ref.weight_origin, "weight must not be negative");
@@ -435,18 +562,33 @@ class Compiler {
       if (ref.priority > kMaxPriority) {
         return ErrorAt(ref.priority_origin, absl::StrCat("priority must be at most ", kMaxPriority));
       }
+      auto mutations = CompileMutations(ref);
+      if (!mutations.ok()) return mutations.status();
       const uint32_t backend = BackendId(RefNamespace(route, ref), ref.name.value);
-      if (!seen.insert(backend).second) {
-        return ErrorAt(ref.name.origin,
-                       absl::StrCat("backend \"", FullName(RefNamespace(route, ref), ref.name.value),
-                                    "\" is listed twice in this rule's backendRefs"));
+      if (ref.weight == 0) continue;  // never selectable; it still names the backend
+      auto same = std::find_if(resolved.begin(), resolved.end(), [&](const Ref& earlier) {
+        return earlier.backend == backend && earlier.priority == ref.priority &&
+               earlier.config->model_name_override == ref.model_name_override;
+      });
+      if (same == resolved.end()) {
+        resolved.push_back({backend, ref.weight, ref.priority, &ref, *mutations});
+        continue;
       }
-      resolved.push_back({backend, ref.weight, ref.priority, &ref});
+      same->weight += ref.weight;
+      const Origin& first = same->config->origin;
+      table_->warnings.push_back(WarningAt(
+          ref.origin,
+          absl::StrCat("backend \"", FullName(RefNamespace(route, ref), ref.name.value), "\" at priority ",
+                       ref.priority,
+                       ref.model_name_override.has_value()
+                           ? absl::StrCat(" with modelNameOverride \"", *ref.model_name_override, "\"")
+                           : std::string(),
+                       " is already listed at line ", first.line,
+                       ": merged into that entry, weights added (its other fields are ignored)")));
     }
-    // Tiers by priority; backendRefs order within a tier; weight 0 never selectable.
+    // Tiers by priority; backendRefs order within a tier.
     std::stable_sort(resolved.begin(), resolved.end(),
                      [](const Ref& a, const Ref& b) { return a.priority < b.priority; });
-    std::erase_if(resolved, [](const Ref& ref) { return ref.weight == 0; });
     if (resolved.empty()) return absl::OkStatus();  // no_backend at resolve
 
     const int64_t chosen_priority = resolved.front().priority;
@@ -463,6 +605,8 @@ class Compiler {
         weighted.has_model_override = true;
         weighted.model_override = table_->strings.Add(*ref.config->model_name_override);
       }
+      weighted.kind = ref.config->kind;
+      weighted.mutations = ref.mutations;
       table_->weighted_backends.push_back(weighted);
       running_sum += static_cast<uint64_t>(ref.weight);
       table_->running_sums.push_back(running_sum);
@@ -471,7 +615,8 @@ class Compiler {
     compiled.running_sums.end = table_->running_sums.size();
 
     // Fallbacks of each possible choice: the rest of the tier rotated to start after it,
-    // then the later tiers — precomputed so a decision points at them.
+    // then the later tiers — precomputed so a decision points at them. Identities are
+    // distinct after merging, so no fallback repeats one, nor the chosen entry's.
     compiled.fallbacks_begin = table_->fallback_pool.size();
     compiled.fallbacks_stride = tier.size() - 1 + later.size();
     for (std::size_t chosen = 0; chosen < tier.size(); ++chosen) {
@@ -598,7 +743,8 @@ class Compiler {
       }
     }
     // Where each route's matches are: ids are contiguous per route.
-    std::vector<Range> matches_of_route(table_->routes.size());
+    std::vector<Range>& matches_of_route = matches_of_route_;
+    matches_of_route.assign(table_->routes.size(), Range{});
     for (uint32_t id = table_->matches.size(); id-- > 0;) {
       Range& range = matches_of_route[table_->matches[id].route];
       if (range.empty()) range.end = id + 1;
@@ -728,6 +874,7 @@ class Compiler {
       }
     }
     table_->groups.push_back(std::move(group));
+    group_routes_.push_back(route_ids);
     return table_->groups.size() - 1;
   }
 
@@ -768,17 +915,36 @@ class Compiler {
     if (at == lengths.end() || *at != prefix.size()) lengths.insert(at, prefix.size());
   }
 
-  // Every Exact value of the model header, first route (in route order) that names it.
+  // Every Exact value of the model header, first route (in route order) that names it;
+  // the same for each host group's routes.
   void CollectModels() {
-    absl::flat_hash_set<std::string_view> seen;
-    for (const CompiledMatch& match : table_->matches) {
+    AppendModels(Range{0, static_cast<uint32_t>(table_->matches.size())}, table_->models);
+    for (HostGroup& group : table_->groups) {
+      // Match ids are contiguous per route and in route order, like the group's routes.
+      for (uint32_t route_id : group_routes_[&group - table_->groups.data()]) {
+        AppendModels(matches_of_route_[route_id], group.models);
+      }
+      Deduplicate(group.models);
+    }
+  }
+
+  void AppendModels(Range matches, std::vector<ModelEntry>& models) const {
+    for (uint32_t id = matches.begin; id < matches.end; ++id) {
+      const CompiledMatch& match = table_->matches[id];
       for (uint32_t c = match.headers.begin; c < match.headers.end; ++c) {
         const ValueCondition& condition = table_->header_conditions[c];
         if (condition.key != table_->model_slot || condition.type != MatchType::kExact) continue;
-        if (!seen.insert(condition.value).second) continue;
-        table_->models.push_back({condition.value, table_->routes[match.route].name});
+        models.push_back({condition.value, table_->routes[match.route].name,
+                          rule_owned_by_[match.rule], rule_created_[match.rule]});
       }
     }
+    Deduplicate(models);
+  }
+
+  // Keeps the first entry of each model, in order.
+  static void Deduplicate(std::vector<ModelEntry>& models) {
+    absl::flat_hash_set<std::string_view> seen;
+    std::erase_if(models, [&](const ModelEntry& entry) { return !seen.insert(entry.model).second; });
   }
 
   const Config& config_;
@@ -789,6 +955,11 @@ class Compiler {
   StringMap<uint32_t> backend_ids_;                   // "ns/name" → backend id
   std::vector<PrecedenceKey> precedence_;             // per match id
   std::vector<Origin> rule_origins_;                  // per rule id
+  std::vector<std::string_view> rule_owned_by_;       // per rule id: its models' owner
+  std::vector<int64_t> rule_created_;                 // per rule id: its models' creation
+  std::vector<std::optional<Origin>> backend_kind_origins_;  // per backend id: first declaration
+  std::vector<Range> matches_of_route_;               // per route id: its match ids
+  std::vector<std::vector<uint32_t>> group_routes_;   // per group: its route ids, route order
   std::vector<uint32_t> ranked_;                      // match ids by precedence
   std::vector<uint32_t> rank_of_match_;
   int64_t regex_program_size_ = 0;                    // RE2 instructions so far

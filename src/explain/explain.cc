@@ -74,8 +74,12 @@ class Explainer {
 
  private:
   std::string Finish(const Decision& decision) {
+    DescribeMutations(decision);
     absl::StrAppend(&out_, "decision: ", AsAbsl(StatusName(decision.status)), " (", decision.http_status, ")");
     if (decision.backend) absl::StrAppend(&out_, " backend ", Name(*decision.backend));
+    if (decision.backend && decision.backend_kind != BackendRefKind::kBackend) {
+      absl::StrAppend(&out_, " (", AsAbsl(BackendRefKindName(decision.backend_kind)), ")");
+    }
     if (decision.via != Via::kNone) absl::StrAppend(&out_, " via ", AsAbsl(ViaName(decision.via)));
     if (decision.route) absl::StrAppend(&out_, " route ", Name(*decision.route));
     if (decision.rule) absl::StrAppend(&out_, " rule ", *decision.rule);
@@ -87,6 +91,24 @@ class Explainer {
     if (!decision.reason.empty()) absl::StrAppend(&out_, ": ", AsAbsl(decision.reason));
     out_ += '\n';
     return std::move(out_);
+  }
+
+  // What the proxy changes in the request for the chosen backend, one line each.
+  void DescribeMutations(const Decision& decision) {
+    if (decision.mutations == nullptr) return;
+    const BackendMutations& m = *decision.mutations;
+    for (const auto& header : m.header_set) {
+      absl::StrAppend(&out_, "mutation: set header ", AsAbsl(header.name), ": ", Quoted(header.value), "\n");
+    }
+    for (std::string_view name : m.header_remove) {
+      absl::StrAppend(&out_, "mutation: remove header ", AsAbsl(name), "\n");
+    }
+    for (const auto& field : m.body_set) {
+      absl::StrAppend(&out_, "mutation: set body field ", Quoted(field.path), " to ", AsAbsl(field.value), "\n");
+    }
+    for (std::string_view field : m.body_remove) {
+      absl::StrAppend(&out_, "mutation: remove body field ", Quoted(field), "\n");
+    }
   }
 
   void DescribeRoutes(const HostGroup& group, const std::vector<Candidate>& candidates) {

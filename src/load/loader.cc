@@ -250,6 +250,22 @@ class ConfigReader final : public YamlDocumentHandler {
     return absl::OkStatus();
   }
 
+  // An RFC 3339 timestamp as seconds since the Unix epoch (and the nanoseconds past them,
+  // when `nanos` is given); nullopt when absent.
+  static absl::StatusOr<std::optional<int64_t>> ReadTimestamp(const Field& field,
+                                                              int32_t* nanos = nullptr) {
+    LOAD_ASSIGN_OR_RETURN(const std::optional<LocatedString> text, field.String());
+    if (!text.has_value()) return std::optional<int64_t>();
+    int64_t seconds = 0;
+    int32_t fraction = 0;
+    if (!ParseRfc3339(text->value, &seconds, &fraction)) {
+      return field.Error(absl::StrCat("invalid timestamp \"", AsAbsl(text->value),
+                                      "\": expected RFC 3339, like 2024-01-02T03:04:05Z"));
+    }
+    if (nanos != nullptr) *nanos = fraction;
+    return std::optional<int64_t>(seconds);
+  }
+
   static absl::Status LoadRoute(RouteKind kind, const Field& doc, Config& into) {
     Route route;
     route.kind = kind;
@@ -257,18 +273,9 @@ class ConfigReader final : public YamlDocumentHandler {
     LOAD_ASSIGN_OR_RETURN(const Field metadata, doc.Get("metadata"));
     LOAD_RETURN_IF_ERROR(ReadName(metadata, route.name, route.namespace_));
     LOAD_ASSIGN_OR_RETURN(const Field created_field, metadata.Get("creationTimestamp"));
-    LOAD_ASSIGN_OR_RETURN(const std::optional<LocatedString> created, created_field.String());
-    if (created.has_value()) {
-      int64_t seconds = 0;
-      int32_t nanos = 0;
-      if (!ParseRfc3339(created->value, &seconds, &nanos)) {
-        return created_field.Error(
-            absl::StrCat("invalid timestamp \"", AsAbsl(created->value),
-                         "\": expected RFC 3339, like 2024-01-02T03:04:05Z"));
-      }
-      route.creation_seconds = seconds;
-      route.creation_nanos = nanos;
-    }
+    int32_t nanos = 0;
+    LOAD_ASSIGN_OR_RETURN(route.creation_seconds, ReadTimestamp(created_field, &nanos));
+    route.creation_nanos = nanos;
 
     LOAD_ASSIGN_OR_RETURN(const Field spec, doc.Get("spec"));
     LOAD_RETURN_IF_ERROR(spec.ExpectMapping());
@@ -318,6 +325,14 @@ class ConfigReader final : public YamlDocumentHandler {
     if (kind != RouteKind::kLLMRoute) {
       LOAD_ASSIGN_OR_RETURN(const Field name, item.Get("name"));
       LOAD_ASSIGN_OR_RETURN(rule.name, name.String());
+    }
+    if (kind == RouteKind::kAIGatewayRoute) {
+      LOAD_ASSIGN_OR_RETURN(const Field owned_by_field, item.Get("modelsOwnedBy"));
+      LOAD_ASSIGN_OR_RETURN(const std::optional<LocatedString> owned_by, owned_by_field.String());
+      if (owned_by.has_value()) rule.models_owned_by = owned_by->value;
+      LOAD_ASSIGN_OR_RETURN(const Field created_field, item.Get("modelsCreatedAt"));
+      LOAD_ASSIGN_OR_RETURN(const std::optional<int64_t> created, ReadTimestamp(created_field));
+      rule.models_created_seconds = created;
     }
     LOAD_ASSIGN_OR_RETURN(const Field matches_field, item.Get("matches"));
     LOAD_ASSIGN_OR_RETURN(const std::vector<Field> matches, matches_field.Items());
@@ -398,6 +413,7 @@ class ConfigReader final : public YamlDocumentHandler {
     ref.origin = item.origin();
     ref.weight_origin = ref.origin;
     ref.priority_origin = ref.origin;
+    ref.kind_origin = ref.origin;
     LOAD_ASSIGN_OR_RETURN(const Field name, item.Get("name"));
     LOAD_ASSIGN_OR_RETURN(ref.name, name.NonEmptyString());
     if (kind != RouteKind::kLLMRoute) {
@@ -425,8 +441,94 @@ class ConfigReader final : public YamlDocumentHandler {
       LOAD_ASSIGN_OR_RETURN(const Field override_field, item.Get("modelNameOverride"));
       LOAD_ASSIGN_OR_RETURN(const std::optional<LocatedString> model, override_field.String());
       if (model.has_value()) ref.model_name_override = model->value;
+      LOAD_RETURN_IF_ERROR(ReadBackendRefKind(item, ref));
+      LOAD_ASSIGN_OR_RETURN(const Field headers_field, item.Get("headerMutation"));
+      if (headers_field.present()) {
+        LOAD_ASSIGN_OR_RETURN(ref.header_mutation, ReadHeaderMutation(headers_field));
+      }
+      LOAD_ASSIGN_OR_RETURN(const Field body_field, item.Get("bodyMutation"));
+      if (body_field.present()) {
+        LOAD_ASSIGN_OR_RETURN(ref.body_mutation, ReadBodyMutation(body_field));
+      }
     }
     return ref;
+  }
+
+  // `group` and `kind` of an AIGatewayRoute backendRef: both absent (or empty) for a
+  // backend, or exactly an InferencePool of inference.networking.k8s.io.
+  static absl::Status ReadBackendRefKind(const Field& item, BackendRef& ref) {
+    constexpr std::string_view kPoolGroup = "inference.networking.k8s.io";
+    constexpr std::string_view kPoolKind = "InferencePool";
+    LOAD_ASSIGN_OR_RETURN(const Field group_field, item.Get("group"));
+    LOAD_ASSIGN_OR_RETURN(const std::optional<LocatedString> group, group_field.String());
+    LOAD_ASSIGN_OR_RETURN(const Field kind_field, item.Get("kind"));
+    LOAD_ASSIGN_OR_RETURN(const std::optional<LocatedString> kind, kind_field.String());
+    const bool has_group = group.has_value() && !group->value.empty();
+    const bool has_kind = kind.has_value() && !kind->value.empty();
+    if (!has_group && !has_kind) return absl::OkStatus();
+    if (has_group && group->value != kPoolGroup) {
+      return group_field.Error(absl::StrCat(
+          "unsupported group \"", AsAbsl(group->value), "\": a backendRef names a backend (no ",
+          "group and kind) or an InferencePool of ", AsAbsl(kPoolGroup)));
+    }
+    if (has_kind && kind->value != kPoolKind) {
+      return kind_field.Error(absl::StrCat(
+          "unsupported kind \"", AsAbsl(kind->value), "\": a backendRef names a backend (no ",
+          "group and kind) or an InferencePool of ", AsAbsl(kPoolGroup)));
+    }
+    if (!has_group) return kind_field.Error(absl::StrCat("kind InferencePool needs group: ", AsAbsl(kPoolGroup)));
+    if (!has_kind) return group_field.Error("group needs kind: InferencePool");
+    ref.kind = BackendRefKind::kInferencePool;
+    ref.kind_origin = kind_field.origin();
+    return absl::OkStatus();
+  }
+
+  // `headerMutation: {set: [{name, value}], remove: [name]}`; checked by Compile.
+  static absl::StatusOr<HeaderMutation> ReadHeaderMutation(const Field& section) {
+    LOAD_RETURN_IF_ERROR(section.ExpectMapping());
+    HeaderMutation mutation;
+    LOAD_ASSIGN_OR_RETURN(const Field set_field, section.Get("set"));
+    LOAD_ASSIGN_OR_RETURN(const std::vector<Field> set, set_field.Items());
+    for (const Field& entry : set) {
+      LOAD_RETURN_IF_ERROR(entry.ExpectMapping());
+      LOAD_ASSIGN_OR_RETURN(const Field name, entry.Get("name"));
+      LOAD_ASSIGN_OR_RETURN(const Field value, entry.Get("value"));
+      HeaderMutation::Set item;
+      LOAD_ASSIGN_OR_RETURN(item.name, name.RequiredString());
+      LOAD_ASSIGN_OR_RETURN(item.value, value.RequiredString());
+      mutation.set.push_back(std::move(item));
+    }
+    LOAD_ASSIGN_OR_RETURN(const Field remove_field, section.Get("remove"));
+    LOAD_ASSIGN_OR_RETURN(const std::vector<Field> remove, remove_field.Items());
+    for (const Field& entry : remove) {
+      LOAD_ASSIGN_OR_RETURN(LocatedString name, entry.RequiredString());
+      mutation.remove.push_back(std::move(name));
+    }
+    return mutation;
+  }
+
+  // `bodyMutation: {set: [{path, value}], remove: [field]}`; checked by Compile.
+  static absl::StatusOr<BodyMutation> ReadBodyMutation(const Field& section) {
+    LOAD_RETURN_IF_ERROR(section.ExpectMapping());
+    BodyMutation mutation;
+    LOAD_ASSIGN_OR_RETURN(const Field set_field, section.Get("set"));
+    LOAD_ASSIGN_OR_RETURN(const std::vector<Field> set, set_field.Items());
+    for (const Field& entry : set) {
+      LOAD_RETURN_IF_ERROR(entry.ExpectMapping());
+      LOAD_ASSIGN_OR_RETURN(const Field path, entry.Get("path"));
+      LOAD_ASSIGN_OR_RETURN(const Field value, entry.Get("value"));
+      BodyMutation::Set item;
+      LOAD_ASSIGN_OR_RETURN(item.path, path.RequiredString());
+      LOAD_ASSIGN_OR_RETURN(item.value, value.RequiredString());
+      mutation.set.push_back(std::move(item));
+    }
+    LOAD_ASSIGN_OR_RETURN(const Field remove_field, section.Get("remove"));
+    LOAD_ASSIGN_OR_RETURN(const std::vector<Field> remove, remove_field.Items());
+    for (const Field& entry : remove) {
+      LOAD_ASSIGN_OR_RETURN(LocatedString field, entry.RequiredString());
+      mutation.remove.push_back(std::move(field));
+    }
+    return mutation;
   }
 
   // `spec.standardRoutingHeader` (SPEC §3). Present, even empty, it replaces the compile

@@ -26,7 +26,8 @@ constexpr std::size_t kMaxHostBytes = 255;
 // (exact, then the longest wildcard), else the routes without hostnames.
 const HostGroup* GroupForHost(const CompiledTable& table, std::string_view raw_host) {
   const bool any_hostnames = !table.exact_hosts.empty() || !table.wildcard_hosts.empty();
-  const std::string_view host = any_hostnames ? StripPort(raw_host) : std::string_view();
+  std::string_view host = any_hostnames ? StripPort(raw_host) : std::string_view();
+  if (host.ends_with('.')) host.remove_suffix(1);  // a DNS name with its root
   if (!host.empty() && host.size() <= kMaxHostBytes) {
     char lowered[kMaxHostBytes];
     for (std::size_t i = 0; i < host.size(); ++i) lowered[i] = AsciiLower(host[i]);
@@ -229,6 +230,7 @@ bool ResolveStandardHeader(const CompiledTable& table, const HostGroup& group, R
       decision.http_status = 200;
       decision.via = Via::kStandardHeader;
       decision.backend = table.backends[backend];
+      decision.backend_kind = table.backend_kinds[backend];
       decision.route = route.name;
       return true;
     }
@@ -269,6 +271,8 @@ void SelectBackend(const CompiledTable& table, const Candidate& winner, const Re
   decision.via = Via::kRule;
   decision.backend = chosen.backend;
   if (chosen.has_model_override) decision.model_override = chosen.model_override;
+  decision.backend_kind = chosen.kind;
+  decision.mutations = chosen.mutations;
   decision.fallbacks = {table.fallback_pool.data() + rule.fallbacks_begin + position * rule.fallbacks_stride,
                         rule.fallbacks_stride};
 }
@@ -302,6 +306,11 @@ Decision RoutingTable::Resolve(const Request& request) const {
   }
   decision.model = state.Header(table.model_slot);
   return decision;
+}
+
+std::span<const ModelEntry> RoutingTable::models(std::string_view host) const {
+  const internal::HostGroup* group = internal::GroupForHost(*compiled_, host);
+  return group == nullptr ? std::span<const ModelEntry>() : std::span<const ModelEntry>(group->models);
 }
 
 }  // namespace llmroute

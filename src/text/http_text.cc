@@ -82,6 +82,14 @@ bool IsValidHostname(std::string_view s) {
   return !all_digits_and_dots;  // an IPv4 address is not a hostname
 }
 
+bool IsValidHeaderValue(std::string_view s) {
+  for (const char c : s) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && byte != '\t') || byte == 0x7f) return false;
+  }
+  return true;
+}
+
 std::string_view StripPort(std::string_view host) {
   if (host.starts_with('[')) {
     std::size_t close = host.find(']');

@@ -44,6 +44,9 @@ inline bool EqualsLowered(std::string_view text, std::string_view lower) {
 // RFC 9110 token: one or more tchar.
 bool IsToken(std::string_view s);
 
+// RFC 9110 field value: no control bytes (NUL, CR, LF, ...) other than horizontal tab.
+bool IsValidHeaderValue(std::string_view s);
+
 // Removes spaces and horizontal tabs at both ends (RFC 9110 OWS).
 std::string_view TrimOptionalWhitespace(std::string_view s);
 

@@ -868,7 +868,7 @@ TEST(CapiStructSize, FirstLayoutIsFrozen) {
   EXPECT_EQ(offsetof(llmroute_request_t, body), 72u);
   EXPECT_EQ(offsetof(llmroute_request_t, entropy), 96u);
   EXPECT_EQ(offsetof(llmroute_request_t, has_entropy), 104u);
-  EXPECT_EQ(sizeof(llmroute_decision_t), 176u);
+  EXPECT_EQ(offsetof(llmroute_decision_t, backend_kind), 176u);  // the first appended field
   EXPECT_EQ(offsetof(llmroute_decision_t, status), 8u);
   EXPECT_EQ(offsetof(llmroute_decision_t, backend), 32u);
   EXPECT_EQ(offsetof(llmroute_decision_t, route), 64u);
@@ -878,6 +878,11 @@ TEST(CapiStructSize, FirstLayoutIsFrozen) {
   EXPECT_EQ(offsetof(llmroute_decision_t, reason), 144u);
   EXPECT_EQ(offsetof(llmroute_decision_t, fallback_count), 160u);
   EXPECT_EQ(offsetof(llmroute_decision_t, fallbacks), 168u);
+  // Appended after the first layout: the backend's kind and the mutations.
+  EXPECT_EQ(offsetof(llmroute_decision_t, header_set_count), 184u);
+  EXPECT_EQ(offsetof(llmroute_decision_t, mutations), 216u);
+  EXPECT_EQ(sizeof(llmroute_decision_t), 224u);
+  EXPECT_EQ(sizeof(llmroute_model_t), 72u);
 }
 
 // Readers resolve with a table reference they keep, refreshed when the generation moves;
@@ -971,3 +976,111 @@ spec:
 }
 
 }  // namespace
+
+namespace llmroute_capi_mutations {
+
+constexpr char kMutations[] = R"(apiVersion: aigateway.envoyproxy.io/v1beta1
+kind: AIGatewayRoute
+metadata: {name: r, namespace: ns, creationTimestamp: "2024-05-01T00:00:00Z"}
+spec:
+  hostnames: [llm.example.com]
+  rules:
+    - modelsOwnedBy: Acme
+      matches: [{headers: [{name: x-ai-eg-model, value: m}]}]
+      backendRefs:
+        - name: b
+          headerMutation: {set: [{name: x-a, value: "1"}, {name: x-b, value: "2"}], remove: [x-c]}
+          bodyMutation: {set: [{path: n, value: "42"}], remove: [drop, also]}
+    - matches: [{headers: [{name: x-ai-eg-model, value: p}]}]
+      backendRefs: [{name: pool, group: inference.networking.k8s.io, kind: InferencePool}]
+)";
+
+TEST(CapiMutations, ChosenBackendRefMutationsAndKind) {
+  TableRef table = MustCompile(kMutations);
+  ASSERT_NE(table.get(), nullptr);
+  Req req;
+  req.Host("llm.example.com").Header("x-ai-eg-model", "m");
+  const llmroute_decision_t d = MustResolve(table.get(), req);
+  EXPECT_EQ(d.backend_kind, LLMROUTE_BACKEND_KIND_BACKEND);
+  ASSERT_EQ(d.header_set_count, 2u);
+  ASSERT_EQ(d.header_remove_count, 1u);
+  ASSERT_EQ(d.body_set_count, 1u);
+  ASSERT_EQ(d.body_remove_count, 2u);
+  llmroute_string_t a, b;
+  ASSERT_EQ(llmroute_decision_header_set(&d, 1, &a, &b), LLMROUTE_OK);
+  EXPECT_EQ(*Str(a) + "=" + *Str(b), "x-b=2");
+  ASSERT_EQ(llmroute_decision_header_remove(&d, 0, &a), LLMROUTE_OK);
+  EXPECT_EQ(*Str(a), "x-c");
+  ASSERT_EQ(llmroute_decision_body_set(&d, 0, &a, &b), LLMROUTE_OK);
+  EXPECT_EQ(*Str(a) + "=" + *Str(b), "n=42");
+  ASSERT_EQ(llmroute_decision_body_remove(&d, 1, &a), LLMROUTE_OK);
+  EXPECT_EQ(*Str(a), "also");
+  EXPECT_EQ(llmroute_decision_header_set(&d, 2, &a, &b), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_decision_body_remove(&d, 2, &a), LLMROUTE_ERROR_INVALID_ARGUMENT);
+
+  Req pool;
+  pool.Host("llm.example.com").Header("x-ai-eg-model", "p");
+  const llmroute_decision_t p = MustResolve(table.get(), pool);
+  EXPECT_EQ(Name(p.backend), "ns/pool");
+  EXPECT_EQ(p.backend_kind, LLMROUTE_BACKEND_KIND_INFERENCE_POOL);
+  EXPECT_STREQ(llmroute_backend_kind_name(p.backend_kind), "InferencePool");
+  EXPECT_STREQ(llmroute_backend_kind_name(7), "unknown");
+  EXPECT_EQ(p.header_set_count + p.header_remove_count + p.body_set_count + p.body_remove_count, 0u);
+  EXPECT_EQ(p.mutations, nullptr);
+  EXPECT_EQ(llmroute_decision_header_remove(&p, 0, &a), LLMROUTE_ERROR_INVALID_ARGUMENT);
+}
+
+// A caller built against the first decision layout: the appended fields are neither
+// written (no byte past its struct_size changes) nor read.
+TEST(CapiMutations, FirstLayoutCallerIsNotOverrun) {
+  TableRef table = MustCompile(kMutations);
+  ASSERT_NE(table.get(), nullptr);
+  Req req;
+  req.Host("llm.example.com").Header("x-ai-eg-model", "m");
+  constexpr std::size_t kFirstLayout = offsetof(llmroute_decision_t, backend_kind);
+  llmroute_decision_t d;
+  std::memset(&d, 0xAB, sizeof(d));
+  d.struct_size = kFirstLayout;
+  ASSERT_EQ(llmroute_resolve(table.get(), &req.View(), &d), LLMROUTE_OK);
+  EXPECT_EQ(Name(d.backend), "ns/b");
+  const auto* bytes = reinterpret_cast<const unsigned char*>(&d);
+  for (std::size_t i = kFirstLayout; i < sizeof(d); ++i) ASSERT_EQ(bytes[i], 0xAB) << "byte " << i;
+  llmroute_string_t a;
+  EXPECT_EQ(llmroute_decision_header_remove(&d, 0, &a), LLMROUTE_ERROR_INVALID_ARGUMENT);
+}
+
+std::vector<std::string> HostModels(const llmroute_table_t* table, const char* host) {
+  std::vector<std::string> out;
+  const std::size_t host_len = host == nullptr ? 0 : std::strlen(host);
+  const std::size_t n = llmroute_table_host_model_count(table, host, host_len);
+  for (std::size_t i = 0; i < n; ++i) {
+    llmroute_model_t m;
+    EXPECT_EQ(llmroute_table_host_model(table, host, host_len, i, &m), LLMROUTE_OK);
+    out.push_back(*Str(m.id) + " " + Name(m.route) + " " + *Str(m.owned_by) + " " +
+                  std::to_string(m.created));
+  }
+  llmroute_model_t m;
+  EXPECT_EQ(llmroute_table_host_model(table, host, host_len, n, &m), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  return out;
+}
+
+TEST(CapiModels, OwnerCreatedAndHost) {
+  TableRef table = MustCompile(kMutations);
+  ASSERT_NE(table.get(), nullptr);
+  ASSERT_EQ(llmroute_table_model_count(table.get()), 2u);
+  llmroute_model_t m;
+  ASSERT_EQ(llmroute_table_model_info(table.get(), 1, &m), LLMROUTE_OK);
+  EXPECT_EQ(*Str(m.id), "p");
+  EXPECT_EQ(*Str(m.owned_by), "Envoy AI Gateway");
+  EXPECT_EQ(m.created, 1714521600);  // the route's creationTimestamp
+  EXPECT_EQ(llmroute_table_model_info(table.get(), 2, &m), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  const std::vector<std::string> all = {"m ns/r Acme 1714521600",
+                                        "p ns/r Envoy AI Gateway 1714521600"};
+  EXPECT_EQ(HostModels(table.get(), "LLM.example.com.:80"), all);
+  EXPECT_EQ(HostModels(table.get(), "other.example.com"), std::vector<std::string>());
+  EXPECT_EQ(HostModels(table.get(), nullptr), std::vector<std::string>());
+  EXPECT_EQ(llmroute_table_host_model_count(nullptr, "x", 1), 0u);
+  EXPECT_EQ(llmroute_table_host_model_count(table.get(), nullptr, 3), 0u);
+}
+
+}  // namespace llmroute_capi_mutations

@@ -45,6 +45,6 @@ expect_json 'd["status"] == "routed" and d["backend"] == name("default", "openai
 run resolve "$QUICKSTART" --header 'x-ai-gateway-backend: openai'
 expect_json 'd["status"] == "routed" and d["via"] == "standard_header"'
 run models "$QUICKSTART"
-expect_json '[m["model"] for m in d["models"]] == ["gpt-4o-mini", "llama-3-70b"]'
+expect_json '[m["id"] for m in d["data"]] == ["gpt-4o-mini", "llama-3-70b"]'
 
 finish

@@ -68,7 +68,19 @@ local function render(d)
     backend = nsname(d.backend), route = nsname(d.route), rule = orNull(d.rule),
     rule_name = orNull(d.rule_name), match = orNull(d.match), model = orNull(d.model),
     model_override = orNull(d.model_override), fallbacks = fallbacks,
+    backend_kind = orNull(d.backend_kind), mutations = orNull(d.mutations),
   }
+end
+
+-- A case's expected decision, with the cases file's defaults filled in.
+local function expected(case)
+  local e = {}
+  for k, v in pairs(case.expect) do e[k] = v end
+  if e.backend_kind == nil then
+    e.backend_kind = e.status == "routed" and "Backend" or json.null
+  end
+  if e.mutations == nil then e.mutations = json.null end
+  return e
 end
 
 local function request_of(r)
@@ -107,12 +119,27 @@ test("shared cases", function()
     for _, case in ipairs(suite.cases) do
       local d, rerr = router:resolve(request_of(case.request))
       assert(d, rerr)
-      eq(render(d), case.expect, suite.name .. ": " .. case.name)
+      eq(render(d), expected(case), suite.name .. ": " .. case.name)
       eq(d.reason == nil, d.status == "routed", case.name .. ": reason")
       count = count + 1
     end
   end
   assert(count >= 20, "too few cases")
+end)
+
+test("shared models", function()
+  local models = json.decode(read(data .. "/shared_cases.json")).models
+  local router, err = llmroute.from_file(data .. "/" .. models.config)
+  assert(router, err)
+  for _, case in ipairs(models.cases) do
+    local host = case.host
+    if host == json.null then host = nil end
+    local list = {}
+    for i, m in ipairs(router:models(host)) do
+      list[i] = { id = m.model, route = nsname(m.route), owned_by = m.owned_by, created = m.created }
+    end
+    eq(list, case.expect, case.name)
+  end
 end)
 
 test("config error carries the CLI line", function()

@@ -37,11 +37,13 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Optional, Sequence, Tuple, Union
 
 __all__ = [
+    "BackendKind",
     "ConfigError",
     "Decision",
     "Error",
     "LibraryNotFoundError",
     "Model",
+    "Mutations",
     "NamespacedName",
     "Router",
     "Status",
@@ -77,6 +79,29 @@ class Via(str, enum.Enum):
         return self.value
 
 
+class BackendKind(str, enum.Enum):
+    """What a routed decision's backend is: a plain backend, or an InferencePool (hand the
+    request to the pool's endpoint picker)."""
+
+    BACKEND = "Backend"
+    INFERENCE_POOL = "InferencePool"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Mutations:
+    """The chosen backendRef's ``headerMutation`` and ``bodyMutation``: headers to set
+    (``(name, value)``, replacing) and remove, top-level JSON body fields to set
+    (``(path, value as JSON text)``) and remove."""
+
+    header_set: Tuple[Tuple[str, str], ...]
+    header_remove: Tuple[str, ...]
+    body_set: Tuple[Tuple[str, str], ...]
+    body_remove: Tuple[str, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class NamespacedName:
     namespace: str
@@ -102,6 +127,8 @@ class Decision:
     model_override: Optional[str]
     fallbacks: Tuple[NamespacedName, ...]
     reason: Optional[str]
+    backend_kind: Optional[BackendKind]  # None when not routed
+    mutations: Optional[Mutations]  # None when the chosen backendRef has none
 
     @property
     def routed(self) -> bool:
@@ -110,10 +137,13 @@ class Decision:
 
 @dataclass(frozen=True, slots=True)
 class Model:
-    """One entry of the models list: an Exact value of the model header, and its route."""
+    """One entry of the models list, as OpenAI's ``/v1/models`` lists a model: an Exact
+    value of the model header, its route, owner and creation time (Unix seconds)."""
 
     model: str
     route: NamespacedName
+    owned_by: str
+    created: int
 
 
 class Error(Exception):
@@ -194,13 +224,26 @@ class _Decision(ctypes.Structure):
         ("reason", _OutString),
         ("fallback_count", ctypes.c_size_t),
         ("fallbacks", ctypes.c_void_p),
+        ("backend_kind", ctypes.c_int32),
+        ("reserved2", ctypes.c_int32),
+        ("header_set_count", ctypes.c_size_t),
+        ("header_remove_count", ctypes.c_size_t),
+        ("body_set_count", ctypes.c_size_t),
+        ("body_remove_count", ctypes.c_size_t),
+        ("mutations", ctypes.c_void_p),
     ]
+
+
+class _Model(ctypes.Structure):
+    _fields_ = [("id", _OutString), ("route", _OutName), ("owned_by", _OutString),
+                ("created", ctypes.c_int64)]
 
 
 # The decision read in one call: struct_size, six int32, then 18 pointer-sized words
 # (backend ns/name, route ns/name, rule_name, model, model_override, reason as data+len,
-# fallback_count, fallbacks).
-_DECISION_LAYOUT = struct.Struct("=Q6i18Q")
+# fallback_count, fallbacks), two int32 (backend_kind, reserved2), five words (the four
+# mutation counts, mutations).
+_DECISION_LAYOUT = struct.Struct("=Q6i18Q2i5Q")
 assert _DECISION_LAYOUT.size == ctypes.sizeof(_Decision) or ctypes.sizeof(ctypes.c_void_p) != 8
 
 _STATUSES = (
@@ -211,6 +254,7 @@ _STATUSES = (
     Status.NO_BACKEND,
 )
 _VIAS = (None, Via.RULE, Via.STANDARD_HEADER)
+_BACKEND_KINDS = {0: BackendKind.BACKEND, 1: BackendKind.INFERENCE_POOL}
 _ALLOWED_BACKENDS = {"RulesOnly": 0, "SameNamespace": 1}
 _ON_DISALLOWED = {"Reject": 0, "UseRules": 1}
 _OK = 0
@@ -274,6 +318,20 @@ def _declare(lib: ctypes.CDLL) -> None:
             c.c_int32,
             [p_table, c.c_size_t, c.POINTER(_OutString), c.POINTER(_OutName)],
         ),
+        "llmroute_table_model_info": (c.c_int32, [p_table, c.c_size_t, c.POINTER(_Model)]),
+        "llmroute_table_host_model_count": (c.c_size_t, [p_table, c.c_char_p, c.c_size_t]),
+        "llmroute_table_host_model": (
+            c.c_int32,
+            [p_table, c.c_char_p, c.c_size_t, c.c_size_t, c.POINTER(_Model)],
+        ),
+        "llmroute_decision_header_set": (
+            c.c_int32, [c.c_void_p, c.c_size_t, c.POINTER(_OutString), c.POINTER(_OutString)]),
+        "llmroute_decision_header_remove": (
+            c.c_int32, [c.c_void_p, c.c_size_t, c.POINTER(_OutString)]),
+        "llmroute_decision_body_set": (
+            c.c_int32, [c.c_void_p, c.c_size_t, c.POINTER(_OutString), c.POINTER(_OutString)]),
+        "llmroute_decision_body_remove": (
+            c.c_int32, [c.c_void_p, c.c_size_t, c.POINTER(_OutString)]),
         "llmroute_table_warning_count": (c.c_size_t, [p_table]),
         "llmroute_table_warning": (c.c_int32, [p_table, c.c_size_t, c.POINTER(_OutString)]),
         "llmroute_table_model_header": (c.c_int32, [p_table, c.POINTER(_OutString)]),
@@ -626,7 +684,8 @@ class Router:
         (_, status, http_status, via, rule, match, _,
          b_ns, b_ns_len, b_name, b_name_len, r_ns, r_ns_len, r_name, r_name_len,
          rule_name, rule_name_len, _, _, override, override_len,
-         reason, reason_len, fallback_count, fallbacks) = fields
+         reason, reason_len, fallback_count, fallbacks,
+         backend_kind, _, header_sets, header_removes, body_sets, body_removes, mutations) = fields
         string = table.string
         d = _new_decision(Decision)
         _set(d, "status", _STATUSES[status])
@@ -642,7 +701,42 @@ class Router:
         _set(d, "fallbacks", self._fallbacks(table, out, fallbacks, fallback_count)
              if fallback_count else ())
         _set(d, "reason", string(reason, reason_len) if reason else None)
+        _set(d, "backend_kind", _BACKEND_KINDS.get(backend_kind) if b_name else None)
+        _set(d, "mutations", self._mutations(
+            table, out, mutations, (header_sets, header_removes, body_sets, body_removes))
+            if mutations else None)
         return d
+
+    def _mutations(self, table: _Table, out: ctypes.c_void_p, address: int,
+                   counts: tuple) -> Mutations:
+        # A backendRef's mutations live in the table: cached by their address.
+        key = ("mutations", address)
+        cached = table.fallbacks.get(key)
+        if cached is None:
+            lib = self._lib
+            a, b = _OutString(), _OutString()
+            string = table.string
+
+            def pairs(fn, count):
+                items = []
+                for i in range(count):
+                    fn(out, i, ctypes.byref(a), ctypes.byref(b))
+                    items.append((string(a.data, a.len), string(b.data, b.len)))
+                return tuple(items)
+
+            def singles(fn, count):
+                items = []
+                for i in range(count):
+                    fn(out, i, ctypes.byref(a))
+                    items.append(string(a.data, a.len))
+                return tuple(items)
+
+            cached = table.fallbacks[key] = Mutations(
+                pairs(lib.llmroute_decision_header_set, counts[0]),
+                singles(lib.llmroute_decision_header_remove, counts[1]),
+                pairs(lib.llmroute_decision_body_set, counts[2]),
+                singles(lib.llmroute_decision_body_remove, counts[3]))
+        return cached
 
     def _fallbacks(self, table: _Table, out: ctypes.c_void_p, address: int,
                    count: int) -> Tuple[NamespacedName, ...]:
@@ -660,15 +754,27 @@ class Router:
 
     # -- the table ----------------------------------------------------------------------
 
-    def models(self) -> list[Model]:
-        """The models list: every Exact value of the model header, with its route."""
+    def models(self, host: Union[str, bytes, None] = None) -> list[Model]:
+        """The models list: every Exact value of the model header, with its route, owner and
+        creation time. With ``host``: only the models of the routes that apply to that host,
+        chosen as ``resolve`` chooses them (what ``/v1/models`` lists for one client)."""
         table = self._current()
-        model = _OutString()
-        route = _OutName()
+        lib = self._lib
+        entry = _Model()
+        if host is None:
+            count = lib.llmroute_table_model_count(table.handle)
+            get = lambda i: lib.llmroute_table_model_info(table.handle, i, ctypes.byref(entry))
+        else:
+            h = _bytes(host, "host")
+            count = lib.llmroute_table_host_model_count(table.handle, h, len(h))
+            get = lambda i: lib.llmroute_table_host_model(table.handle, h, len(h), i,
+                                                          ctypes.byref(entry))
         out = []
-        for i in range(self._lib.llmroute_table_model_count(table.handle)):
-            self._lib.llmroute_table_model(table.handle, i, ctypes.byref(model), ctypes.byref(route))
-            out.append(Model(_out(model), NamespacedName(_out(route.ns), _out(route.name))))
+        for i in range(count):
+            get(i)
+            out.append(Model(_out(entry.id),
+                             NamespacedName(_out(entry.route.ns), _out(entry.route.name)),
+                             _out(entry.owned_by), entry.created))
         return out
 
     @property
@@ -795,7 +901,7 @@ class _Scratch(threading.local):
             self.view = memoryview(self.buffer).cast("B")
             self.base = ctypes.addressof(self.buffer)
             self.capacity = capacity
-            _DECISION_LAYOUT.pack_into(self.view, 0, _DECISION_SIZE, *([0] * 24))
+            _DECISION_LAYOUT.pack_into(self.view, 0, _DECISION_SIZE, *([0] * 31))
         return self
 
 
