@@ -69,7 +69,13 @@ INSTANTIATE_TEST_SUITE_P(
         HostCase{"WildcardRejectsBareDomain", "['*.example.com']", "example.com", false},
         HostCase{"WildcardRejectsBareDomainWithPort", "['*.example.com']", "example.com:80", false},
         HostCase{"WildcardNeedsLabelBoundary", "['*.example.com']", "badexample.com", false},
-        HostCase{"WildcardRejectsOtherDomain", "['*.example.com']", "a.example.org", false}),
+        HostCase{"WildcardRejectsOtherDomain", "['*.example.com']", "a.example.org", false},
+        // A DNS name written with its root label: one trailing dot is dropped, two are not.
+        HostCase{"ExactHostTrailingDot", "[example.com]", "example.com.", true},
+        HostCase{"ExactHostTrailingDotAndPort", "[example.com]", "Example.com.:8443", true},
+        HostCase{"ExactHostTwoTrailingDots", "[example.com]", "example.com..", false},
+        HostCase{"WildcardTrailingDot", "['*.example.com']", "a.example.com.", true},
+        HostCase{"WildcardTrailingDotStillNeedsALabel", "['*.example.com']", "example.com.", false}),
     [](const ::testing::TestParamInfo<HostCase>& info) { return info.param.name; });
 
 // --- Most specific hostname wins -----------------------------------------------------
