@@ -74,7 +74,8 @@
  *   - struct_size smaller than the first version of the struct is
  *     LLMROUTE_ERROR_INVALID_ARGUMENT.
  * Zero-initialize these structs (`= {0}` or memset) and set struct_size. The small structs
- * that only come out (llmroute_string_t, llmroute_name_t, llmroute_header_t) never change.
+ * that only come out (llmroute_string_t, llmroute_name_t, llmroute_header_t, llmroute_model_t)
+ * never change.
  *
  * The declarations between the BEGIN and END markers use no macro, so LuaJIT's ffi.cdef
  * can take them as they are.
