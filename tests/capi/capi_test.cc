@@ -990,7 +990,7 @@ spec:
       backendRefs:
         - name: b
           headerMutation: {set: [{name: x-a, value: "1"}, {name: x-b, value: "2"}], remove: [x-c]}
-          bodyMutation: {set: [{path: n, value: "42"}], remove: [drop, also]}
+          bodyMutation: {set: [{path: num, value: "42"}], remove: [drop, also]}
     - matches: [{headers: [{name: x-ai-eg-model, value: p}]}]
       backendRefs: [{name: pool, group: inference.networking.k8s.io, kind: InferencePool}]
 )";
@@ -1012,7 +1012,7 @@ TEST(CapiMutations, ChosenBackendRefMutationsAndKind) {
   ASSERT_EQ(llmroute_decision_header_remove(&d, 0, &a), LLMROUTE_OK);
   EXPECT_EQ(*Str(a), "x-c");
   ASSERT_EQ(llmroute_decision_body_set(&d, 0, &a, &b), LLMROUTE_OK);
-  EXPECT_EQ(*Str(a) + "=" + *Str(b), "n=42");
+  EXPECT_EQ(*Str(a) + "=" + *Str(b), "num=42");
   ASSERT_EQ(llmroute_decision_body_remove(&d, 1, &a), LLMROUTE_OK);
   EXPECT_EQ(*Str(a), "also");
   EXPECT_EQ(llmroute_decision_header_set(&d, 2, &a, &b), LLMROUTE_ERROR_INVALID_ARGUMENT);
