@@ -15,14 +15,21 @@ jobs=$(nproc)
 seconds=${LLMROUTE_FUZZ_SECONDS:-60}
 artifacts=${LLMROUTE_FUZZ_ARTIFACTS:-$root/build-fuzz/artifacts}
 
+CC=${FUZZ_CC:-clang} CXX=${FUZZ_CXX:-clang++} cmake -S tests/fuzz -B build-fuzz >/dev/null
+
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
+  # Every harness the fuzz build defines (lua_request_fuzz needs the Lua 5.3 headers).
+  defined=$(cmake --build build-fuzz --target help)
   for source in tests/fuzz/*_fuzz.cc; do
-    targets+=("$(basename "$source" .cc)")
+    target=$(basename "$source" .cc)
+    if grep -qw "$target" <<<"$defined"; then
+      targets+=("$target")
+    else
+      echo "fuzz: $target is not built here (see the cmake output of tests/fuzz)"
+    fi
   done
 fi
-
-CC=${FUZZ_CC:-clang} CXX=${FUZZ_CXX:-clang++} cmake -S tests/fuzz -B build-fuzz >/dev/null
 cmake --build build-fuzz -j"$jobs" --target "${targets[@]}"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/llmroute-fuzz.XXXXXX")

@@ -8,7 +8,8 @@
 //   - a request: struct_size anywhere from 0 to twice the struct (bytes past the struct
 //     zero or not), NULL strings with lengths, a header array or NULL with a count, a body
 //     with 0 to 130 readable padding bytes of any content, nonzero `reserved`;
-//   - a decision buffer with struct_size anywhere from 0 to twice the struct;
+//   - a decision buffer with struct_size anywhere from 0 to twice the struct (the fields
+//     read back are those of the first layout, which every accepted size holds);
 //   - indexes into the fallbacks, models and warnings, in range or not.
 // Checked, beyond "no crash, leak or undefined behaviour":
 //   - every documented INVALID_ARGUMENT case returns it and leaves the decision unwritten;
@@ -87,6 +88,10 @@ apiVersion: aigateway.envoyproxy.io/v1alpha1
 kind: AIServiceBackend
 metadata: {name: declared, namespace: team}
 )";
+
+// The first layout of the decision, which every library version accepts: a caller built
+// against it gets the fields up to `fallbacks` and nothing written past them.
+constexpr size_t kDecisionSizeV1 = offsetof(llmroute_decision_t, fallbacks) + sizeof(void*);
 
 // Bytes in an allocation of exactly their size (a zero-length one too), so that reading
 // one byte past them is an ASan report. `null` hands over NULL with the length instead.
@@ -404,7 +409,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   DecisionBuffer out(decision_size);
   const int32_t rc = llmroute_resolve(table, declared, out.get());
   const bool invalid = request_size < sizeof(llmroute_request_t) ||
-                       decision_size < sizeof(llmroute_decision_t) || reserved != 0 ||
+                       decision_size < kDecisionSizeV1 || reserved != 0 ||
                        (header_count > 0 && headers == nullptr) ||
                        (tail_nonzero && request_size > sizeof(llmroute_request_t));
   if (invalid) {
