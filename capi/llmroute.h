@@ -343,6 +343,19 @@ int32_t llmroute_table_warning(const llmroute_table_t* table, size_t index,
                                llmroute_string_t* message);
 /* The model header name the table reads (lower-cased). */
 int32_t llmroute_table_model_header(const llmroute_table_t* table, llmroute_string_t* name);
+/* The request headers the gateway owns, which a proxy removes from the client's request
+ * before setting its own upstream: the model header first, then the compile default's
+ * standard routing header (when enabled), then every standard routing header a route
+ * enables, in route order; lower-cased, each once. Their count, and the index-th name
+ * (0 <= index < count; a view into the table). */
+size_t llmroute_table_owned_header_count(const llmroute_table_t* table);
+int32_t llmroute_table_owned_header(const llmroute_table_t* table, size_t index,
+                                    llmroute_string_t* name);
+/* The value to set in the model header upstream, replacing the client's: the decision's
+ * model_override when present, else its model; data NULL when neither is (send no model
+ * header). The view is that field of the decision, valid as long as it is. */
+int32_t llmroute_decision_upstream_model(const llmroute_decision_t* decision,
+                                         llmroute_string_t* model);
 
 /* A holder publishes the current table of a configuration that reloads: one thread swaps
  * a newly compiled table in, the others acquire the current one and resolve with it.

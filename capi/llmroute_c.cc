@@ -570,6 +570,26 @@ int32_t llmroute_table_model_header(const llmroute_table_t* table, llmroute_stri
   return LLMROUTE_OK;
 }
 
+size_t llmroute_table_owned_header_count(const llmroute_table_t* table) {
+  return table == nullptr ? 0 : table->table->owned_headers().size();
+}
+
+int32_t llmroute_table_owned_header(const llmroute_table_t* table, size_t index,
+                                    llmroute_string_t* name) {
+  if (table == nullptr || name == nullptr || index >= table->table->owned_headers().size()) {
+    return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  }
+  *name = Out(table->table->owned_headers()[index]);
+  return LLMROUTE_OK;
+}
+
+int32_t llmroute_decision_upstream_model(const llmroute_decision_t* decision,
+                                         llmroute_string_t* model) {
+  if (decision == nullptr || model == nullptr) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  *model = decision->model_override.data != nullptr ? decision->model_override : decision->model;
+  return LLMROUTE_OK;
+}
+
 llmroute_holder_t* llmroute_holder_create(llmroute_table_t* initial) {
   if (initial == nullptr) return nullptr;
   llmroute_holder_t* holder = new (std::nothrow) llmroute_holder_t;

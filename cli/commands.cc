@@ -229,6 +229,16 @@ int RunModels(const CommandLine& command_line) {
   return FinishOutput(kExitOk);
 }
 
+int RunHeaders(const CommandLine& command_line) {
+  const std::shared_ptr<const RoutingTable> table = LoadAndCompile(command_line, stderr);
+  if (table == nullptr) return kExitConfigError;
+  for (std::string_view name : table->owned_headers()) {
+    std::string line(name);
+    WriteLine(stdout, line);
+  }
+  return FinishOutput(kExitOk);
+}
+
 int RunExplain(const CommandLine& command_line) {
   const std::shared_ptr<const RoutingTable> table = LoadAndCompile(command_line, stderr);
   if (table == nullptr) return kExitConfigError;

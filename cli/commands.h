@@ -27,7 +27,7 @@ struct HeaderArgument {
 
 // What the command line asked for.
 struct CommandLine {
-  std::string command;             // "check", "resolve", "models" or "explain"
+  std::string command;             // "check", "resolve", "models", "headers" or "explain"
   std::vector<std::string> files;  // the configuration files, in order
   CompileOptions compile_options;
 
@@ -53,6 +53,9 @@ int RunResolve(const CommandLine& command_line);
 
 // `llmroute models`: the models list as one JSON line.
 int RunModels(const CommandLine& command_line);
+
+// `llmroute headers`: the request headers the table owns, one lower-cased name a line.
+int RunHeaders(const CommandLine& command_line);
 
 // `llmroute explain`: for a person, how the request given by flags gets its decision
 // (routes, standard header, each candidate's conditions met or not); kExitOk.

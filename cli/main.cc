@@ -1,4 +1,5 @@
-// `llmroute`: check a routing configuration, resolve requests against it, list its models.
+// `llmroute`: check a routing configuration, resolve requests against it, list its models
+// and the request headers it owns.
 //
 // This file reads the command line into a CommandLine (commands.h) and hands it to the
 // subcommand; anything wrong with the command line is a usage error (exit 2).
@@ -24,6 +25,7 @@ constexpr std::string_view kSynopsis =
     "  llmroute resolve FILE... [COMPILE OPTIONS] [REQUEST FLAGS]\n"
     "  llmroute resolve FILE... [COMPILE OPTIONS] --requests FILE|-\n"
     "  llmroute models FILE... [COMPILE OPTIONS] [--host H]\n"
+    "  llmroute headers FILE... [COMPILE OPTIONS]\n"
     "  llmroute explain FILE... [COMPILE OPTIONS] [REQUEST FLAGS]\n";
 
 constexpr std::string_view kDetails =
@@ -49,6 +51,9 @@ constexpr std::string_view kDetails =
     "              {\"object\": \"list\", \"data\": [{\"id\": \"gpt-4o\", \"object\": \"model\",\n"
     "               \"created\": 1714000000, \"owned_by\": \"Envoy AI Gateway\"}]}\n"
     "            With --host, only the models of the routes that apply to that host.\n"
+    "  headers   Print the request headers the gateway owns, one lower-cased name a\n"
+    "            line: the model header and every enabled standard routing header.\n"
+    "            A proxy removes them from the client's request before routing it.\n"
     "  explain   For a person: the routes for the host, the standard header's verdict,\n"
     "            each candidate match in precedence order with each condition met or\n"
     "            not (and the value seen), and the final decision.\n"
@@ -308,7 +313,8 @@ ParseOutcome ParseCommandLine(const std::vector<std::string_view>& args) {
     return outcome;
   }
   const std::string_view command = args[0];
-  if (command != "check" && command != "resolve" && command != "models" && command != "explain") {
+  if (command != "check" && command != "resolve" && command != "models" && command != "headers" &&
+      command != "explain") {
     outcome.usage_error = absl::StrCat("unknown command '", AsAbsl(command), "'");
     return outcome;
   }
@@ -405,6 +411,7 @@ int Main(int argc, char** argv) {
   if (command_line.command == "check") return RunCheck(command_line);
   if (command_line.command == "resolve") return RunResolve(command_line);
   if (command_line.command == "models") return RunModels(command_line);
+  if (command_line.command == "headers") return RunHeaders(command_line);
   return RunExplain(command_line);
 }
 

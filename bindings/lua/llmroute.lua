@@ -129,6 +129,9 @@ int32_t llmroute_table_host_model(const llmroute_table_t* table, const char* hos
 size_t llmroute_table_warning_count(const llmroute_table_t* table);
 int32_t llmroute_table_warning(const llmroute_table_t* table, size_t index, llmroute_string_t* message);
 int32_t llmroute_table_model_header(const llmroute_table_t* table, llmroute_string_t* name);
+size_t llmroute_table_owned_header_count(const llmroute_table_t* table);
+int32_t llmroute_table_owned_header(const llmroute_table_t* table, size_t index, llmroute_string_t* name);
+int32_t llmroute_decision_upstream_model(const llmroute_decision_t* decision, llmroute_string_t* model);
 llmroute_holder_t* llmroute_holder_create(llmroute_table_t* initial);
 void llmroute_holder_free(llmroute_holder_t* holder);
 int32_t llmroute_holder_swap(llmroute_holder_t* holder, llmroute_table_t* next);
@@ -192,6 +195,15 @@ end
 
 function _M.version()
   return C_string(C.llmroute_version())
+end
+
+-- llmroute.upstream_model(decision) -> the model header's value for the upstream request,
+-- replacing the client's: the decision's model_override when it has one, else its model;
+-- nil: send no model header.
+function _M.upstream_model(d)
+  local override = d.model_override
+  if override ~= nil then return override end
+  return d.model
 end
 
 function _M.status_name(code)
@@ -615,6 +627,20 @@ function Router:model_header()
   if self.table == nil then return nil, "router is closed" end
   C.llmroute_table_model_header(self.table, string_buf)
   return str(string_buf)
+end
+
+-- router:owned_headers() -> { "x-ai-eg-model", ... }: the request headers the gateway owns
+-- (lower-cased): the model header, then every enabled standard routing header. A proxy
+-- removes them from the client's request before setting its own upstream.
+function Router:owned_headers()
+  local tbl = self.table
+  if tbl == nil then return nil, "router is closed" end
+  local list = {}
+  for i = 0, tonumber(C.llmroute_table_owned_header_count(tbl)) - 1 do
+    C.llmroute_table_owned_header(tbl, i, string_buf)
+    list[#list + 1] = str(string_buf)
+  end
+  return list
 end
 
 -- How many times the router was reloaded.

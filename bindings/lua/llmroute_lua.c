@@ -611,6 +611,36 @@ static int l_model_header(lua_State* L) {
   return 1;
 }
 
+/* router:owned_headers() -> { "x-ai-eg-model", ... } */
+static int l_owned_headers(lua_State* L) {
+  router_t* router = check_router(L);
+  size_t i, n;
+  if (router->table == NULL) {
+    lua_pushnil(L);
+    lua_pushstring(L, "router is closed");
+    return 2;
+  }
+  n = llmroute_table_owned_header_count(router->table);
+  lua_createtable(L, (int)n, 0);
+  for (i = 0; i < n; ++i) {
+    llmroute_string_t name;
+    llmroute_table_owned_header(router->table, i, &name);
+    push_string(L, name);
+    lua_rawseti(L, -2, (lua_Integer)(i + 1));
+  }
+  return 1;
+}
+
+/* llmroute.upstream_model(decision) -> the decision's model_override when it has one, else
+ * its model (nil: send no model header). */
+static int l_upstream_model(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  if (lua_getfield(L, 1, "model_override") != LUA_TNIL) return 1;
+  lua_pop(L, 1);
+  lua_getfield(L, 1, "model");
+  return 1;
+}
+
 static int l_generation(lua_State* L) {
   router_t* router = check_router(L);
   if (router->holder == NULL) {
@@ -687,6 +717,7 @@ static const luaL_Reg router_methods[] = {
     {"warnings", l_warnings},       {"model_header", l_model_header},
     {"generation", l_generation},   {"reload", l_reload},
     {"reload_file", l_reload_file}, {"reload_text", l_reload_text},
+    {"owned_headers", l_owned_headers},
     {"close", l_close},             {NULL, NULL}};
 
 static const luaL_Reg functions[] = {{"from_file", l_from_file},
@@ -694,6 +725,7 @@ static const luaL_Reg functions[] = {{"from_file", l_from_file},
                                      {"version", l_version},
                                      {"status_name", l_status_name},
                                      {"_live_tables", l_live_tables},
+                                     {"upstream_model", l_upstream_model},
                                      {NULL, NULL}};
 
 /* The module's one exported symbol (the rest is hidden). */

@@ -88,6 +88,13 @@ struct Decision {
   const BackendMutations* mutations = nullptr;
 };
 
+// The value a proxy sets in the model header of the upstream request, always replacing
+// what the client sent: the chosen backendRef's modelNameOverride when it has one, else
+// the decided model; nullopt when the decision knows no model (then the proxy sends no
+// model header). The view is the decision's `model_override` or `model`, valid as long
+// as that field is.
+std::optional<std::string_view> UpstreamModel(const Decision& decision);
+
 }  // namespace llmroute
 
 #endif  // LLMROUTE_DECISION_H_

@@ -128,6 +128,13 @@ class RoutingTable {
   // The model header name this table reads (lower-cased).
   std::string_view model_header() const;
 
+  // The request headers the gateway owns: what it decides and a client must not smuggle
+  // to a backend. The model header first, then the compile default's standard routing
+  // header (when enabled), then every standard routing header a route enables, in route
+  // order; lower-cased, each once. A proxy removes every one of them from the client's request before it sets the
+  // upstream ones (UpstreamModel). Views into the table.
+  std::span<const std::string_view> owned_headers() const;
+
   const internal::CompiledTable& compiled() const { return *compiled_; }
 
  private:

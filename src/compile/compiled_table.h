@@ -194,6 +194,9 @@ struct CompiledTable {
   std::string model_header;
   uint32_t model_slot = 0;
   BodyLimit body_limit;  // CompileOptions::max_body_size and the reason for a longer body
+  // The request headers the gateway owns (RoutingTable::owned_headers): lower-cased views
+  // into `strings`, each once.
+  std::vector<std::string_view> owned_headers;
 
   StringMap<uint32_t> exact_hosts;     // lower-cased hostname → group
   StringMap<uint32_t> wildcard_hosts;  // ".example.com" (from "*.example.com") → group

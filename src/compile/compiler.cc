@@ -106,6 +106,7 @@ class Compiler {
       table_->warnings.push_back(warning);
     }
     CollectModels();
+    CollectOwnedHeaders();
     BucketHeaderNamesByLength();
     return std::move(table_);
   }
@@ -915,6 +916,24 @@ class Compiler {
     if (at == lengths.end() || *at != prefix.size()) lengths.insert(at, prefix.size());
   }
 
+  // The headers the gateway decides: the model header, then every enabled standard
+  // header name (the compile default's too, when enabled), in route order, each once.
+  // Affinity headers, when routes configure them, belong here as well.
+  void CollectOwnedHeaders() {
+    absl::flat_hash_set<std::string> seen;
+    auto add = [&](std::string_view name) {
+      std::string lower = AsciiLowerCopy(name);
+      if (seen.insert(lower).second) table_->owned_headers.push_back(table_->strings.Add(lower));
+    };
+    add(table_->model_header);
+    if (options_.standard_header.enabled) add(options_.standard_header.header_name);
+    for (uint32_t route_id = 0; route_id < table_->routes.size(); ++route_id) {
+      if (!table_->routes[route_id].has_standard_header) continue;
+      const Route& route = ConfigRoute(route_id);
+      if (route.standard_header.has_value()) add(route.standard_header->header_name.value);
+    }
+  }
+
   // Every Exact value of the model header, first route (in route order) that names it;
   // the same for each host group's routes.
   void CollectModels() {
@@ -975,6 +994,9 @@ RoutingTable::~RoutingTable() = default;
 std::span<const Diagnostic> RoutingTable::warnings() const { return compiled_->warnings; }
 std::span<const ModelEntry> RoutingTable::models() const { return compiled_->models; }
 std::string_view RoutingTable::model_header() const { return compiled_->model_header; }
+std::span<const std::string_view> RoutingTable::owned_headers() const {
+  return compiled_->owned_headers;
+}
 
 absl::StatusOr<std::shared_ptr<const RoutingTable>> Compile(const Config& config,
                                                             const CompileOptions& options) {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -973,6 +974,52 @@ spec:
   const llmroute_decision_t d = MustResolve(last, req);
   EXPECT_EQ(Name(d.route), "default/blue");
   llmroute_table_free(last);
+}
+
+TEST(CapiTrustBoundary, OwnedHeadersAreTheModelHeaderAndEnabledStandardHeaders) {
+  TableRef table = MustCompile(kConfig);
+  ASSERT_NE(table.get(), nullptr);
+  ASSERT_EQ(llmroute_table_owned_header_count(table.get()), 2u);
+  llmroute_string_t name;
+  ASSERT_EQ(llmroute_table_owned_header(table.get(), 0, &name), LLMROUTE_OK);
+  EXPECT_EQ(Str(name), "x-ai-eg-model");
+  ASSERT_EQ(llmroute_table_owned_header(table.get(), 1, &name), LLMROUTE_OK);
+  EXPECT_EQ(Str(name), "x-ai-gateway-backend");
+  EXPECT_EQ(llmroute_table_owned_header(table.get(), 2, &name), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_table_owned_header(nullptr, 0, &name), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_table_owned_header(table.get(), 0, nullptr), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_table_owned_header_count(nullptr), 0u);
+
+  TableRef plain = MustCompile(kPlainConfig);
+  ASSERT_NE(plain.get(), nullptr);
+  ASSERT_EQ(llmroute_table_owned_header_count(plain.get()), 1u);
+  ASSERT_EQ(llmroute_table_owned_header(plain.get(), 0, &name), LLMROUTE_OK);
+  EXPECT_EQ(Str(name), "x-ai-eg-model");
+}
+
+TEST(CapiTrustBoundary, UpstreamModelIsTheOverrideElseTheModel) {
+  TableRef table = MustCompile(kConfig);
+  ASSERT_NE(table.get(), nullptr);
+  std::set<std::optional<std::string>> seen;
+  for (uint64_t entropy = 0; entropy < 64; ++entropy) {
+    Req req;
+    req.Header("x-ai-eg-model", "gpt-4o").Entropy(entropy);
+    const llmroute_decision_t d = MustResolve(table.get(), req);
+    ASSERT_EQ(d.status, LLMROUTE_STATUS_ROUTED);
+    llmroute_string_t model;
+    ASSERT_EQ(llmroute_decision_upstream_model(&d, &model), LLMROUTE_OK);
+    EXPECT_EQ(Str(model), Name(d.backend) == "team/openai" ? "gpt-4o-2024" : "gpt-4o");
+    seen.insert(Str(model));
+  }
+  EXPECT_EQ(seen.size(), 2u);  // both the override and the plain model were exercised
+
+  Req none;
+  const llmroute_decision_t d = MustResolve(table.get(), none);
+  llmroute_string_t model{"x", 1};
+  ASSERT_EQ(llmroute_decision_upstream_model(&d, &model), LLMROUTE_OK);
+  EXPECT_EQ(model.data, nullptr);
+  EXPECT_EQ(llmroute_decision_upstream_model(nullptr, &model), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_decision_upstream_model(&d, nullptr), LLMROUTE_ERROR_INVALID_ARGUMENT);
 }
 
 }  // namespace

@@ -241,6 +241,30 @@ test("models, warnings, model header", function()
   eq(warned:warnings(), { 'w.yaml:2:7: warning: kind: skipped document of unknown kind "Foo"' })
 end)
 
+test("owned headers and the upstream model", function()
+  local router = assert(llmroute.from_file(quickstart))
+  eq(router:owned_headers(), { "x-ai-eg-model", "x-ai-gateway-backend" })
+  local plain = assert(llmroute.from_text([[
+apiVersion: aigateway.envoyproxy.io/v1alpha1
+kind: AIGatewayRoute
+metadata: {name: o}
+spec:
+  rules:
+  - matches: [{headers: [{name: x-model, value: small}]}]
+    backendRefs: [{name: a, modelNameOverride: small-2024}]
+  - matches: [{headers: [{name: x-model, value: big}]}]
+    backendRefs: [{name: b}]
+  - backendRefs: [{name: c}]
+]], { model_header = "X-Model" }))
+  eq(plain:owned_headers(), { "x-model" })
+  local d = assert(plain:resolve({ headers = { ["x-model"] = "small" } }))
+  eq(llmroute.upstream_model(d), "small-2024")
+  d = assert(plain:resolve({ headers = { ["x-model"] = "big" } }))
+  eq(llmroute.upstream_model(d), "big")
+  d = assert(plain:resolve({}))
+  eq(llmroute.upstream_model(d), nil)
+end)
+
 test("reload between resolves", function()
   local router = assert(llmroute.from_text(route_text("blue")))
   local kept = assert(router:resolve({ entropy = 3 }))

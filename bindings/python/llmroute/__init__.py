@@ -134,6 +134,13 @@ class Decision:
     def routed(self) -> bool:
         return self.status is Status.ROUTED
 
+    @property
+    def upstream_model(self) -> Optional[str]:
+        """The model header's value for the upstream request, replacing the client's: the
+        chosen backendRef's ``model_override`` when it has one, else ``model``; ``None``:
+        send no model header."""
+        return self.model_override if self.model_override is not None else self.model
+
 
 @dataclass(frozen=True, slots=True)
 class Model:
@@ -335,6 +342,8 @@ def _declare(lib: ctypes.CDLL) -> None:
         "llmroute_table_warning_count": (c.c_size_t, [p_table]),
         "llmroute_table_warning": (c.c_int32, [p_table, c.c_size_t, c.POINTER(_OutString)]),
         "llmroute_table_model_header": (c.c_int32, [p_table, c.POINTER(_OutString)]),
+        "llmroute_table_owned_header_count": (c.c_size_t, [p_table]),
+        "llmroute_table_owned_header": (c.c_int32, [p_table, c.c_size_t, c.POINTER(_OutString)]),
         "llmroute_holder_create": (c.c_void_p, [p_table]),
         "llmroute_holder_free": (None, [c.c_void_p]),
         "llmroute_holder_swap": (c.c_int32, [c.c_void_p, p_table]),
@@ -794,6 +803,19 @@ class Router:
         name = _OutString()
         self._lib.llmroute_table_model_header(self._current().handle, ctypes.byref(name))
         return _out(name)
+
+    @property
+    def owned_headers(self) -> list[str]:
+        """The request headers the gateway owns (lower-cased): the model header, then every
+        enabled standard routing header. A proxy removes them from the client's request
+        before setting its own upstream."""
+        table = self._current()
+        name = _OutString()
+        out = []
+        for i in range(self._lib.llmroute_table_owned_header_count(table.handle)):
+            self._lib.llmroute_table_owned_header(table.handle, i, ctypes.byref(name))
+            out.append(_out(name))
+        return out
 
     @property
     def generation(self) -> int:

@@ -19,6 +19,18 @@ import llmroute  # noqa: E402
 REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 DATA = os.path.join(REPO, "tests", "data")
 QUICKSTART = os.path.join(REPO, "examples", "quickstart.yaml")
+# One rule with a modelNameOverride, one without, and a catch-all.
+OVERRIDE_ROUTE = """apiVersion: aigateway.envoyproxy.io/v1alpha1
+kind: AIGatewayRoute
+metadata: {name: o}
+spec:
+  rules:
+  - matches: [{headers: [{name: x-model, value: small}]}]
+    backendRefs: [{name: a, modelNameOverride: small-2024}]
+  - matches: [{headers: [{name: x-model, value: big}]}]
+    backendRefs: [{name: b}]
+  - backendRefs: [{name: c}]
+"""
 
 BAD_REGEX = """apiVersion: aigateway.envoyproxy.io/v1alpha1
 kind: AIGatewayRoute
@@ -217,6 +229,18 @@ class ResolveTest(unittest.TestCase):
         self.assertEqual(llmroute.version(), "0.1.0")
         self.assertTrue(os.path.exists(llmroute.library_path())
                         or "/" not in llmroute.library_path())
+
+    def test_owned_headers_and_upstream_model(self):
+        self.assertEqual(self.router.owned_headers, ["x-ai-eg-model", "x-ai-gateway-backend"])
+        plain = llmroute.Router.from_text(OVERRIDE_ROUTE, model_header="X-Model")
+        self.assertEqual(plain.owned_headers, ["x-model"])
+        d = plain.resolve(headers={"x-model": "small"})
+        self.assertEqual((d.model, d.model_override, d.upstream_model),
+                         ("small", "small-2024", "small-2024"))
+        d = plain.resolve(headers={"x-model": "big"})
+        self.assertEqual((d.model, d.upstream_model), ("big", "big"))
+        d = plain.resolve()
+        self.assertIsNone(d.upstream_model)
 
     def test_warnings(self):
         router = llmroute.Router.from_text("apiVersion: v1\nkind: Foo\n", file_name="w.yaml")
