@@ -14,7 +14,21 @@ packages=(
   # luajit package conflicts with it.
   luajit2 lua5.3 lua5.4 liblua5.3-dev liblua5.4-dev
   clang libclang-rt-14-dev valgrind
+  # The proxy examples and their end-to-end tests (which run their own instances on
+  # loopback ports); wrk for scripts/proxy-bench.sh.
+  nginx libnginx-mod-http-lua lua-resty-core haproxy wrk
 )
+
+# The distribution's nginx and haproxy services must not run: the examples start their
+# own, and a system daemon would hold port 80. Installing them starts nothing (a
+# policy-rc.d that refuses every start, while apt runs); this stops any that run anyway.
+stop_system_proxies() {
+  for service in nginx haproxy; do
+    if [[ -x /etc/init.d/$service ]] && "${as_root[@]}" /etc/init.d/$service status >/dev/null 2>&1; then
+      "${as_root[@]}" /etc/init.d/$service stop >/dev/null 2>&1 || true
+    fi
+  done
+}
 
 missing=()
 for package in "${packages[@]}"; do
@@ -24,22 +38,33 @@ for package in "${packages[@]}"; do
   fi
 done
 
+as_root=()
+if [[ $(id -u) -ne 0 ]] && command -v sudo >/dev/null 2>&1; then
+  as_root=(sudo)
+fi
+
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "install-deps: all ${#packages[@]} packages already installed"
   exit 0
 fi
 
-as_root=()
-if [[ $(id -u) -ne 0 ]]; then
-  if command -v sudo >/dev/null 2>&1; then
-    as_root=(sudo)
-  else
-    echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2
-    exit 1
-  fi
+if [[ $(id -u) -ne 0 && ${#as_root[@]} -eq 0 ]]; then
+  echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2
+  exit 1
 fi
+
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+if [[ ! -e $policy ]]; then
+  printf '#!/bin/sh\nexit 101\n' | "${as_root[@]}" tee "$policy" >/dev/null
+  "${as_root[@]}" chmod 755 "$policy"
+  own_policy=1
+fi
+remove_policy() { if [[ $own_policy -eq 1 ]]; then "${as_root[@]}" rm -f "$policy"; fi; }
+trap remove_policy EXIT
 
 echo "install-deps: installing ${missing[*]}"
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
   apt-get install -y --no-install-recommends "${missing[@]}"
+stop_system_proxies
