@@ -1,0 +1,231 @@
+-- llmroute in nginx (Debian's nginx with its Lua module, or OpenResty): every request is
+-- routed by the llmroute table, in three phases.
+--
+--   init_worker  compile the routes file into this worker's router, and check the routes
+--                and backends files every `check_interval` seconds: a changed file is
+--                compiled and swapped in (requests in flight finish on the table they
+--                started with; a file that does not compile leaves the current table).
+--                `nginx -s reload` starts new workers, which compile afresh.
+--   access       read the request (method, host, path with query, headers, the body when
+--                there is one), resolve it, remove every header the gateway owns from the
+--                client's request and set the model header to the decided model; answer
+--                a request that is not routed with its HTTP status and an OpenAI-shaped
+--                JSON error.
+--   balancer     connect to the chosen backend, and after a failed try (what
+--                proxy_next_upstream names) to the decision's next fallback.
+-- The response carries x-ai-eg-selected-backend: namespace/name of the backend that
+-- answered.
+local llmroute = require "llmroute"
+local http = require "llmroute_http"
+local balancer = require "ngx.balancer"
+
+local ngx = ngx
+local ngx_var = ngx.var
+local req = ngx.req
+local get_headers = req.get_headers
+local clear_header = req.clear_header
+local set_header = req.set_header
+local upstream_model = llmroute.upstream_model
+
+local _M = {}
+
+local conf = {
+  routes = nil,           -- the routes file (YAML or JSON)
+  backends = nil,         -- the backends file: `namespace/name host:port` a line
+  options = nil,          -- llmroute compile options (model_header, standard_header, ...)
+  check_interval = 1,     -- seconds between checks of the two files
+  selected_header = "x-ai-eg-selected-backend",
+}
+
+-- This worker's state.
+local router                   -- llmroute router, nil until the routes compile
+local routes_text, backends_text  -- what was last read (compiled or not)
+local addresses = {}           -- "ns/name" -> { host, port, address }
+local owned = {}               -- the headers the gateway owns (lower-cased)
+local model_header = "x-ai-eg-model"
+
+-- Called from init_by_lua: where the files are and how to compile them.
+function _M.configure(options)
+  for k, v in pairs(options) do
+    if conf[k] == nil and k ~= "routes" and k ~= "backends" and k ~= "options" then
+      error("llmroute_nginx: unknown setting " .. tostring(k), 2)
+    end
+    conf[k] = v
+  end
+  if not conf.routes or not conf.backends then
+    error("llmroute_nginx: configure needs routes and backends", 2)
+  end
+end
+
+local function load_routes()
+  local text, err = http.read_file(conf.routes)
+  if not text then
+    ngx.log(ngx.ERR, "llmroute: cannot read routes: ", err)
+    return
+  end
+  if text == routes_text then return end
+  routes_text = text
+  local ok, kind
+  if router then
+    ok, err, kind = router:reload_text(text, conf.options, conf.routes)
+  else
+    router, err, kind = llmroute.from_text(text, conf.options, conf.routes)
+    ok = router ~= nil
+  end
+  if not ok then
+    ngx.log(ngx.ERR, "llmroute: routes not loaded (", kind, "): ", err)
+    return
+  end
+  owned = router:owned_headers()
+  model_header = router:model_header()
+  ngx.log(ngx.INFO, "llmroute: routes loaded from ", conf.routes, " (generation ",
+          router:generation(), ")")
+end
+
+local function load_backends()
+  local text, err = http.read_file(conf.backends)
+  if not text then
+    ngx.log(ngx.ERR, "llmroute: cannot read backends: ", err)
+    return
+  end
+  if text == backends_text then return end
+  backends_text = text
+  local map
+  map, err = http.parse_backends(text, conf.backends)
+  if not map then
+    ngx.log(ngx.ERR, "llmroute: backends not loaded: ", err)
+    return
+  end
+  addresses = map
+end
+
+-- The files are compared by content, not by modification time: the table is compiled
+-- from exactly the text that was read, and two writes within the clock's granularity
+-- cannot be missed. Reading a config of a few hundred KB once a second costs little.
+local function check(premature)
+  if premature then return end
+  load_routes()
+  load_backends()
+end
+
+function _M.init_worker()
+  check(false)
+  local ok, err = ngx.timer.every(conf.check_interval, check)
+  if not ok then ngx.log(ngx.ERR, "llmroute: cannot start the reload timer: ", err) end
+end
+
+local function refuse(status, code, message)
+  ngx.status = status
+  ngx.header["Content-Type"] = "application/json"
+  ngx.print(http.error_body(status, code, message))
+  return ngx.exit(status)
+end
+
+-- The request as llmroute reads it. All headers are passed (get_headers(0): no limit of
+-- 100); the body only when there is one, read into memory (client_body_buffer_size equals
+-- client_max_body_size, so it never goes to a file). A table per request: reading the
+-- body yields to other requests.
+local function read_request()
+  local r = { method = req.get_method(), host = ngx_var.host, path = ngx_var.request_uri,
+              headers = get_headers(0), body = nil }
+  if ngx_var.http_content_length or ngx_var.http_transfer_encoding then
+    req.read_body()
+    local body = req.get_body_data()
+    if body == nil and req.get_body_file() ~= nil then
+      return nil, "the request body is larger than the gateway keeps in memory"
+    end
+    if body ~= nil and body ~= "" then r.body = body end
+  end
+  return r
+end
+
+-- Reused: nothing yields between a resolve and the last read of its decision.
+local decision = {}
+
+function _M.access()
+  if router == nil then
+    return refuse(503, "no_table", "the gateway has no routing table")
+  end
+  local r, err = read_request()
+  if not r then return refuse(413, "body_too_large", err) end
+  local d
+  d, err = router:resolve(r, decision)
+  if not d then return refuse(500, "internal", err) end
+  if d.status ~= "routed" then
+    return refuse(d.http_status, d.status, d.reason)
+  end
+
+  -- The backend first, then the fallbacks, each with its address.
+  local name = d.backend.namespace .. "/" .. d.backend.name
+  local first = addresses[name]
+  if first == nil then
+    return refuse(503, "unknown_backend", "the gateway has no address for backend " .. name)
+  end
+  local peers = { { name = name, host = first.host, port = first.port } }
+  for i = 1, #d.fallbacks do
+    local f = d.fallbacks[i]
+    local fallback_name = f.namespace .. "/" .. f.name
+    local a = addresses[fallback_name]
+    if a ~= nil then
+      peers[#peers + 1] = { name = fallback_name, host = a.host, port = a.port }
+    end
+  end
+  local ctx = ngx.ctx
+  ctx.llmroute_peers = peers
+
+  -- The trust boundary: what the client sent in an owned header never reaches a backend.
+  for i = 1, #owned do clear_header(owned[i]) end
+  local model = upstream_model(d)
+  if model ~= nil then set_header(model_header, model) end
+end
+
+-- Hook for an `upstream` block: the first try goes to the chosen backend, each retry
+-- (nginx calls again after a failure proxy_next_upstream names) to the next fallback.
+function _M.balance()
+  local ctx = ngx.ctx
+  local peers = ctx.llmroute_peers
+  if peers == nil then return ngx.exit(500) end
+  local try = (ctx.llmroute_try or 0) + 1
+  ctx.llmroute_try = try
+  if try == 1 and #peers > 1 then
+    local ok, err = balancer.set_more_tries(#peers - 1)
+    if not ok then ngx.log(ngx.ERR, "llmroute: set_more_tries: ", err) end
+  end
+  local peer = peers[try]
+  if peer == nil then return ngx.exit(502) end
+  ctx.llmroute_selected = peer.name
+  local ok, err = balancer.set_current_peer(peer.host, peer.port)
+  if not ok then
+    ngx.log(ngx.ERR, "llmroute: set_current_peer ", peer.name, ": ", err)
+    return ngx.exit(500)
+  end
+end
+
+-- Hook for header_filter: name the backend that answered.
+function _M.header_filter()
+  local selected = ngx.ctx.llmroute_selected
+  ngx.header[conf.selected_header] = selected
+end
+
+-- Only the routing, for a benchmark against nginx's own `map`: the chosen backend's name,
+-- or the decision's status. No header changes. With `with_body` (access or rewrite phase
+-- only) the body is read and routed by its model too; without it, set_by_lua may call it.
+local bench_request = {}
+
+function _M.route_only(with_body)
+  local r = bench_request
+  r.method = req.get_method()
+  r.host = ngx_var.host
+  r.path = ngx_var.request_uri
+  r.headers = get_headers(0)
+  r.body = nil
+  if with_body then
+    req.read_body()
+    r.body = req.get_body_data()
+  end
+  local d = router:resolve(r, decision)
+  if d.status ~= "routed" then return d.status end
+  return d.backend.name
+end
+
+return _M
