@@ -121,13 +121,13 @@ local function refuse(status, code, message)
   return ngx.exit(status)
 end
 
--- The request as llmroute reads it. All headers are passed (get_headers(0): no limit of
--- 100); the body only when there is one, read into memory (client_body_buffer_size equals
+-- The request as llmroute reads it. All headers are passed (get_headers(0, true): no
+-- limit of 100, names as sent, which llmroute compares case-insensitively); the body only when there is one, read into memory (client_body_buffer_size equals
 -- client_max_body_size, so it never goes to a file). A table per request: reading the
 -- body yields to other requests.
 local function read_request()
   local r = { method = req.get_method(), host = ngx_var.host, path = ngx_var.request_uri,
-              headers = get_headers(0), body = nil }
+              headers = get_headers(0, true), body = nil }
   if ngx_var.http_content_length or ngx_var.http_transfer_encoding then
     req.read_body()
     local body = req.get_body_data()
@@ -217,7 +217,7 @@ function _M.route_only(with_body)
   r.method = req.get_method()
   r.host = ngx_var.host
   r.path = ngx_var.request_uri
-  r.headers = get_headers(0)
+  r.headers = get_headers(0, true)
   r.body = nil
   if with_body then
     req.read_body()
