@@ -443,6 +443,10 @@ end
 -- req: { method = "POST", host = "h", path = "/v1/chat/completions?x=1",
 --        headers = { ["name"] = "v" or { "v1", "v2" } } or { { "name", "v" }, ... },
 --        body = "...", entropy = n | "decimal" | uint64 cdata }
+-- Instead of `headers`, a proxy that holds its headers as pointers may pass
+-- `header_array` (a cdata llmroute_header_t*, e.g. from llmroute.new_headers(n)) and
+-- `header_count`: no Lua string is made. Their memory must stay valid during the call,
+-- and as long as the decision's model is read.
 -- The decision: status ("routed", ...), http_status, via ("rule" | "standard_header" | nil),
 -- backend / route ({ namespace =, name = } or nil), rule, rule_name, match (0-based or nil),
 -- model, model_override, fallbacks (a list of { namespace =, name = }), reason.
@@ -478,7 +482,14 @@ function Router:resolve(req, out)
   end
   local count = 0
   local headers = req.headers
-  if type(headers) == "table" then
+  local header_array = req.header_array
+  if header_array ~= nil then  -- already in the C layout: used as is, no Lua strings
+    count = req.header_count
+    if type(count) ~= "number" or count < 0 or count % 1 ~= 0 then
+      return nil, "header_count must be a non-negative integer with header_array"
+    end
+    r.headers = header_array
+  elseif type(headers) == "table" then
     local e
     if rawget(headers, 1) ~= nil then  -- a list of { name, value } pairs
       local i = 1
@@ -513,7 +524,7 @@ function Router:resolve(req, out)
       end
     end
   end
-  r.headers = headers_buf
+  if header_array == nil then r.headers = headers_buf end
   r.header_count = count
 
   local d = decision
@@ -543,7 +554,7 @@ function Router:resolve(req, out)
   local model_data = d.model.data
   if model_data ~= nil then
     local len = d.model.len
-    for i = 0, count - 1 do
+    for i = 0, header_array == nil and count - 1 or -1 do
       local hv = headers_buf[i].value
       if hv.data == model_data and hv.len == len then
         model = header_values[i]
@@ -584,6 +595,13 @@ function Router:resolve(req, out)
     out.mutations = nil
   end
   return out
+end
+
+-- llmroute.new_headers(n) -> a cdata array of n llmroute_header_t (zeroed, GC-owned), for
+-- `header_array`.
+local header_array_type = ffi.typeof("llmroute_header_t[?]")
+function _M.new_headers(n)
+  return ffi_new(header_array_type, n)
 end
 
 -- router:models([host]) -> { { model =, route = { namespace =, name = }, owned_by =,

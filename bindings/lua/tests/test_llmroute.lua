@@ -265,6 +265,31 @@ spec:
   eq(llmroute.upstream_model(d), nil)
 end)
 
+if llmroute.new_headers then  -- the FFI module: headers already in the C layout
+  test("header_array: headers as C views", function()
+    local ffi = require "ffi"
+    local router = assert(llmroute.from_file(quickstart))
+    local names = { "X-AI-EG-Model", "x-other" }
+    local values = { "llama-3-70b", "v" }
+    local array = llmroute.new_headers(2)
+    for i = 1, 2 do
+      array[i - 1].name.data, array[i - 1].name.len = names[i], #names[i]
+      array[i - 1].value.data, array[i - 1].value.len = values[i], #values[i]
+    end
+    local d = assert(router:resolve({ header_array = array, header_count = 2, entropy = 1 }))
+    eq(d.status, "routed")
+    eq(d.model, "llama-3-70b")
+    d = assert(router:resolve({ header_array = array, header_count = 0 }))
+    eq(d.status, "no_route")
+    local none, err = router:resolve({ header_array = array, header_count = -1 })
+    eq(none, nil)
+    eq(err, "header_count must be a non-negative integer with header_array")
+    -- A plain call afterwards uses its own headers again.
+    d = assert(router:resolve({ headers = { ["x-ai-eg-model"] = "gpt-4o-mini" } }))
+    eq(nsname(d.backend), "default/openai")
+  end)
+end
+
 test("reload between resolves", function()
   local router = assert(llmroute.from_text(route_text("blue")))
   local kept = assert(router:resolve({ entropy = 3 }))
