@@ -1,11 +1,13 @@
 -- llmroute in nginx (Debian's nginx with its Lua module, or OpenResty): every request is
--- routed by the llmroute table, in three phases.
+-- routed by the llmroute table, in four phases.
 --
---   init_worker  compile the routes file into this worker's router, and check the routes
---                and backends files every `check_interval` seconds: a changed file is
---                compiled and swapped in (requests in flight finish on the table they
+--   init         (configure) the master compiles the routes file and reads the backends
+--                file; one that does not load stops nginx from starting, or a
+--                `nginx -s reload` from replacing the running workers.
+--   init_worker  each worker starts with the master's table and checks both files every
+--                `check_interval` seconds: a changed file is compiled and swapped in
+--                through the router's holder (requests in flight finish on the table they
 --                started with; a file that does not compile leaves the current table).
---                `nginx -s reload` starts new workers, which compile afresh.
 --   access       read the request (method, host, path with query, headers, the body when
 --                there is one), resolve it, remove every header the gateway owns from the
 --                client's request and set the model header to the decided model; answer
@@ -15,14 +17,19 @@
 --                proxy_next_upstream names) to the decision's next fallback.
 -- The response carries x-ai-eg-selected-backend: namespace/name of the backend that
 -- answered.
+local ffi = require "ffi"
 local llmroute = require "llmroute"
 local http = require "llmroute_http"
 local balancer = require "ngx.balancer"
+local base = require "resty.core.base"
+require "resty.core.request"  -- declares nginx's header functions for the FFI
 
 local ngx = ngx
 local ngx_var = ngx.var
 local req = ngx.req
-local get_headers = req.get_headers
+local C = ffi.C
+local ffi_cast = ffi.cast
+local get_request = base.get_request
 local clear_header = req.clear_header
 local set_header = req.set_header
 local upstream_model = llmroute.upstream_model
@@ -38,13 +45,49 @@ local conf = {
 }
 
 -- This worker's state.
-local router                   -- llmroute router, nil until the routes compile
+local router                   -- llmroute router (compiled by the master in configure)
 local routes_text, backends_text  -- what was last read (compiled or not)
 local addresses = {}           -- "ns/name" -> { host, port, address }
 local owned = {}               -- the headers the gateway owns (lower-cased)
 local model_header = "x-ai-eg-model"
 
--- Called from init_by_lua: where the files are and how to compile them.
+-- Each returns true, or nil and a message (the current table or map stays).
+local function load_routes()
+  local text, err = http.read_file(conf.routes)
+  if not text then return nil, "cannot read routes: " .. err end
+  if text == routes_text then return true end
+  routes_text = text
+  local ok, kind
+  if router then
+    ok, err, kind = router:reload_text(text, conf.options, conf.routes)
+  else
+    router, err, kind = llmroute.from_text(text, conf.options, conf.routes)
+    ok = router ~= nil
+  end
+  if not ok then return nil, "routes not loaded (" .. kind .. "): " .. err end
+  owned = router:owned_headers()
+  model_header = router:model_header()
+  ngx.log(ngx.INFO, "llmroute: routes loaded from ", conf.routes, " (generation ",
+          router:generation(), ")")
+  return true
+end
+
+local function load_backends()
+  local text, err = http.read_file(conf.backends)
+  if not text then return nil, "cannot read backends: " .. err end
+  if text == backends_text then return true end
+  backends_text = text
+  local map
+  map, err = http.parse_backends(text, conf.backends)
+  if not map then return nil, "backends not loaded: " .. err end
+  addresses = map
+  return true
+end
+
+-- Called from init_by_lua: where the files are and how to compile them. The master
+-- compiles both files here, and its workers inherit the result; a file that does not
+-- compile is an error, so nginx refuses to start, or refuses `nginx -s reload` and keeps
+-- its running workers.
 function _M.configure(options)
   for k, v in pairs(options) do
     if conf[k] == nil and k ~= "routes" and k ~= "backends" and k ~= "options" then
@@ -55,48 +98,9 @@ function _M.configure(options)
   if not conf.routes or not conf.backends then
     error("llmroute_nginx: configure needs routes and backends", 2)
   end
-end
-
-local function load_routes()
-  local text, err = http.read_file(conf.routes)
-  if not text then
-    ngx.log(ngx.ERR, "llmroute: cannot read routes: ", err)
-    return
-  end
-  if text == routes_text then return end
-  routes_text = text
-  local ok, kind
-  if router then
-    ok, err, kind = router:reload_text(text, conf.options, conf.routes)
-  else
-    router, err, kind = llmroute.from_text(text, conf.options, conf.routes)
-    ok = router ~= nil
-  end
-  if not ok then
-    ngx.log(ngx.ERR, "llmroute: routes not loaded (", kind, "): ", err)
-    return
-  end
-  owned = router:owned_headers()
-  model_header = router:model_header()
-  ngx.log(ngx.INFO, "llmroute: routes loaded from ", conf.routes, " (generation ",
-          router:generation(), ")")
-end
-
-local function load_backends()
-  local text, err = http.read_file(conf.backends)
-  if not text then
-    ngx.log(ngx.ERR, "llmroute: cannot read backends: ", err)
-    return
-  end
-  if text == backends_text then return end
-  backends_text = text
-  local map
-  map, err = http.parse_backends(text, conf.backends)
-  if not map then
-    ngx.log(ngx.ERR, "llmroute: backends not loaded: ", err)
-    return
-  end
-  addresses = map
+  local ok, err = load_routes()
+  if ok then ok, err = load_backends() end
+  if not ok then error("llmroute: " .. err, 2) end
 end
 
 -- The files are compared by content, not by modification time: the table is compiled
@@ -104,12 +108,14 @@ end
 -- cannot be missed. Reading a config of a few hundred KB once a second costs little.
 local function check(premature)
   if premature then return end
-  load_routes()
-  load_backends()
+  local ok, err = load_routes()
+  if not ok then ngx.log(ngx.ERR, "llmroute: ", err) end
+  ok, err = load_backends()
+  if not ok then ngx.log(ngx.ERR, "llmroute: ", err) end
 end
 
+-- Each worker starts with the master's table and checks the files from then on.
 function _M.init_worker()
-  check(false)
   local ok, err = ngx.timer.every(conf.check_interval, check)
   if not ok then ngx.log(ngx.ERR, "llmroute: cannot start the reload timer: ", err) end
 end
@@ -121,13 +127,39 @@ local function refuse(status, code, message)
   return ngx.exit(status)
 end
 
--- The request as llmroute reads it. All headers are passed (get_headers(0, true): no
--- limit of 100, names as sent, which llmroute compares case-insensitively); the body only when there is one, read into memory (client_body_buffer_size equals
+-- Every request header, as views of nginx's own memory in llmroute's layout: no Lua
+-- string is made (the array is this worker's, reused: fill it and resolve without
+-- yielding in between). nginx's lower-cased names; no limit of 100 as in get_headers.
+local elts, headers, capacity = nil, nil, 0
+local char_ptr = ffi.typeof("const char*")
+local truncated = ffi.new("int[1]")
+
+local function request_headers()
+  local r = get_request()
+  local n = C.ngx_http_lua_ffi_req_get_headers_count(r, 0, truncated)
+  if n > capacity then
+    capacity = math.max(n, 2 * capacity, 64)
+    elts = ffi.new("ngx_http_lua_ffi_table_elt_t[?]", capacity)
+    headers = llmroute.new_headers(capacity)
+  end
+  if n > 0 then C.ngx_http_lua_ffi_req_get_headers(r, elts, n, 0) end
+  for i = 0, n - 1 do
+    local e, h = elts[i], headers[i]
+    h.name.data = ffi_cast(char_ptr, e.key.data)
+    h.name.len = e.key.len
+    h.value.data = ffi_cast(char_ptr, e.value.data)
+    h.value.len = e.value.len
+  end
+  return headers, n
+end
+
+-- The request as llmroute reads it: method, host, path with query as sent, every header,
+-- and the body only when there is one, read into memory (client_body_buffer_size equals
 -- client_max_body_size, so it never goes to a file). A table per request: reading the
 -- body yields to other requests.
 local function read_request()
   local r = { method = req.get_method(), host = ngx_var.host, path = ngx_var.request_uri,
-              headers = get_headers(0, true), body = nil }
+              body = nil }
   if ngx_var.http_content_length or ngx_var.http_transfer_encoding then
     req.read_body()
     local body = req.get_body_data()
@@ -136,6 +168,7 @@ local function read_request()
     end
     if body ~= nil and body ~= "" then r.body = body end
   end
+  r.header_array, r.header_count = request_headers()  -- last: nothing yields after it
   return r
 end
 
@@ -217,12 +250,12 @@ function _M.route_only(with_body)
   r.method = req.get_method()
   r.host = ngx_var.host
   r.path = ngx_var.request_uri
-  r.headers = get_headers(0, true)
   r.body = nil
   if with_body then
     req.read_body()
     r.body = req.get_body_data()
   end
+  r.header_array, r.header_count = request_headers()
   local d = router:resolve(r, decision)
   if d.status ~= "routed" then return d.status end
   return d.backend.name

@@ -406,13 +406,16 @@ def wait_for_backend(port, backend, seconds=10):
     raise AssertionError(f"'live' did not move to {backend} within {seconds} s")
 
 
-def broken_config_check(checks, port, fixture):
-    """A routes file that does not compile leaves the current table; a good one after it
-    takes effect."""
+def broken_config_check(checks, port, fixture, while_broken=None):
+    """A routes file that does not compile leaves the current table (also across
+    `while_broken`, e.g. a reload of the proxy); a good one after it takes effect."""
 
     def run():
         write_atomically(fixture.routes, "kind: [unclosed\n")
         time.sleep(0.5)  # several checks of the file
+        if while_broken:
+            while_broken()
+            time.sleep(0.5)
         r = request(port, headers=[("x-ai-eg-model", "gpt-4o-mini")])
         expect(r.status == 200 and r.backend == "a", f"{r.status} {r.body[:200]}")
         write_atomically(fixture.routes, routes_yaml("c"))
