@@ -211,6 +211,14 @@ typedef struct llmroute_decision_t {
   size_t body_set_count;
   size_t body_remove_count;
   const void* mutations;            /* private to the library */
+  /* The winning rule's retry policy: has_retry 1 for a decision routed by a rule that has
+   * a `retry`; 0 otherwise (no `retry`, the standard header, not routed), the rest 0/NULL.
+   * retry_codes points into the table (retry_code_count statuses, as configured). */
+  int32_t has_retry;
+  uint32_t retry_attempts;          /* retries after the first try, 0-16 */
+  uint64_t retry_backoff_ms;        /* the wait before each retry */
+  const uint16_t* retry_codes;      /* HTTP statuses that may be retried; NULL when none */
+  size_t retry_code_count;
 } llmroute_decision_t;
 
 /* One entry of a models list, as OpenAI's /v1/models lists a model. Strings point into
@@ -302,6 +310,32 @@ int32_t llmroute_resolve(const llmroute_table_t* table, const llmroute_request_t
 /* The decision's index-th fallback (0 <= index < fallback_count), in retry order. */
 int32_t llmroute_decision_fallback(const llmroute_decision_t* decision, size_t index,
                                    llmroute_name_t* out);
+/* The index-th fallback's modelNameOverride (the model name to send that backend): data
+ * NULL when that backendRef has none. Points into the table. */
+int32_t llmroute_decision_fallback_override(const llmroute_decision_t* decision, size_t index,
+                                            llmroute_string_t* model_override);
+
+/* The next try of a request after `attempts_made` (>= 1) tries, the last of which ended
+ * with `last_status` (its HTTP status, or 0 for a connection failure or timeout): the
+ * fallback at index attempts_made - 1, when the decision has a retry policy, attempts_made
+ * <= retry_attempts, last_status is 0 or one of retry_codes, and that fallback exists.
+ * Returns 1 and writes *backend and *model_override (data NULL when the backendRef has no
+ * modelNameOverride; pointing into the table) when there is one; 0 when the request is not
+ * to be retried (the outs untouched); -LLMROUTE_ERROR_INVALID_ARGUMENT for a NULL
+ * argument or a decision whose struct_size does not cover the retry fields. Pure: no
+ * allocation, no lock; thread-safe. Read the outs while you hold the table. */
+int32_t llmroute_next_attempt(const llmroute_decision_t* decision, uint32_t attempts_made,
+                              int32_t last_status, llmroute_name_t* backend,
+                              llmroute_string_t* model_override);
+
+/* For a person: how `request` gets its decision, as `llmroute explain` prints it (the
+ * routes for the host, the standard header's verdict, each candidate match with each
+ * condition met or not, the decision and its retry policy). Slow: not for the hot path.
+ * On success stores a malloc'd text (NUL-terminated; *len without the NUL) that the
+ * caller frees with llmroute_free. Errors as llmroute_resolve's, and
+ * LLMROUTE_ERROR_OUT_OF_MEMORY, with *errptr set when errptr is not NULL. */
+int32_t llmroute_explain(const llmroute_table_t* table, const llmroute_request_t* request,
+                         char** text, size_t* len, char** errptr);
 
 /* The decision's index-th header to set (name, value) and header to remove (name), in the
  * order written; LLMROUTE_ERROR_INVALID_ARGUMENT for an index out of range or a decision

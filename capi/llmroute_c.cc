@@ -25,6 +25,7 @@
 #include "llmroute/config.h"
 #include "llmroute/decision.h"
 #include "llmroute/diagnostic.h"
+#include "llmroute/explain.h"
 #include "llmroute/load.h"
 #include "llmroute/request.h"
 #include "llmroute/table.h"
@@ -72,10 +73,13 @@ static_assert(kRequestSizeV1 == sizeof(llmroute_request_t), "no tail padding in 
 // The decision's mutation fields: written and read only when struct_size covers them.
 constexpr std::size_t kDecisionSizeMutations =
     offsetof(llmroute_decision_t, mutations) + sizeof(const void*);
-static_assert(kDecisionSizeMutations == sizeof(llmroute_decision_t), "no tail padding in the decision");
 static_assert(LLMROUTE_BACKEND_KIND_BACKEND == static_cast<int>(llmroute::BackendRefKind::kBackend));
 static_assert(LLMROUTE_BACKEND_KIND_INFERENCE_POOL ==
               static_cast<int>(llmroute::BackendRefKind::kInferencePool));
+// The layout with the retry policy appended.
+constexpr std::size_t kDecisionSizeWithRetry =
+    offsetof(llmroute_decision_t, retry_code_count) + sizeof(std::size_t);
+static_assert(kDecisionSizeWithRetry == sizeof(llmroute_decision_t), "no tail padding in the decision");
 
 // Headers converted for the C++ Request live on the stack up to this many; more use a
 // per-thread buffer that grows only when a request has more headers than any before.
@@ -205,6 +209,11 @@ void WriteDecision(const llmroute::Decision& d, llmroute_decision_t* out) {
   c.body_set_count = m == nullptr ? 0 : m->body_set.size();
   c.body_remove_count = m == nullptr ? 0 : m->body_remove.size();
   c.mutations = m;
+  c.has_retry = d.retry != nullptr ? 1 : 0;
+  c.retry_attempts = d.retry != nullptr ? d.retry->attempts : 0;
+  c.retry_backoff_ms = d.retry != nullptr ? d.retry->backoff_ms : 0;
+  c.retry_codes = d.retry != nullptr && !d.retry->codes.empty() ? d.retry->codes.data() : nullptr;
+  c.retry_code_count = d.retry != nullptr ? d.retry->codes.size() : 0;
   // Only what the caller's struct holds: an older caller's is shorter than `c`.
   llmroute::capi_internal::WriteGrownStruct(&c, sizeof(c), out, size);
 }
@@ -225,6 +234,52 @@ std::span<const llmroute::ModelEntry> HostModels(const llmroute_table_t* table, 
   if (table == nullptr || (host == nullptr && host_len != 0)) return {};
   return table->table->models(std::string_view(host == nullptr ? kEmpty : host, host_len));
 }
+// Ok, or LLMROUTE_ERROR_INVALID_ARGUMENT for a NULL argument, a bad struct_size, a nonzero
+// `reserved`, or headers NULL with header_count > 0.
+int32_t CheckRequest(const llmroute_table_t* table, const llmroute_request_t* request) {
+  if (table == nullptr || request == nullptr) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  const std::size_t request_size = request->struct_size;
+  if (request_size < kRequestSizeV1) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  if (request_size > sizeof(llmroute_request_t) &&
+      !TailIsZero(request, sizeof(llmroute_request_t), request_size)) {
+    return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  }
+  if (request->reserved != 0 || (request->headers == nullptr && request->header_count != 0)) {
+    return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  }
+  return LLMROUTE_OK;
+}
+
+// Calls `use` with the C++ view of a checked request, without allocating once the thread
+// has warmed up.
+template <typename Use>
+void WithRequest(const llmroute_request_t& request, Use&& use) {
+  llmroute::Request r;
+  if (request.method.data != nullptr) r.method = In(request.method);
+  r.host = In(request.host);
+  if (request.path.data != nullptr) r.path = In(request.path);
+  if (request.body.data != nullptr) {
+    r.body = In(request.body);
+    r.body_padding = request.body_padding;
+  }
+  if (request.has_entropy != 0) r.entropy = request.entropy;
+
+  // Uninitialized on purpose: only the first `count` entries are constructed.
+  const std::size_t count = request.header_count;
+  alignas(llmroute::Header) unsigned char on_stack[kStackHeaders * sizeof(llmroute::Header)];
+  llmroute::Header* headers = reinterpret_cast<llmroute::Header*>(on_stack);
+  if (count > kStackHeaders) {
+    std::vector<llmroute::Header>& buffer = HeaderBufferForThisThread();
+    if (buffer.size() < count) buffer.resize(count);
+    headers = buffer.data();
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    new (&headers[i]) llmroute::Header{In(request.headers[i].name), In(request.headers[i].value)};
+  }
+  r.headers = std::span<const llmroute::Header>(headers, count);
+  use(r);
+}
+
 }  // namespace
 
 extern "C" {
@@ -413,47 +468,32 @@ void llmroute_table_free(llmroute_table_t* table) {
 
 int32_t llmroute_resolve(const llmroute_table_t* table, const llmroute_request_t* request,
                          llmroute_decision_t* out) {
-  if (table == nullptr || request == nullptr || out == nullptr) {
-    return LLMROUTE_ERROR_INVALID_ARGUMENT;
-  }
-  const std::size_t request_size = request->struct_size;
-  if (request_size < kRequestSizeV1 || out->struct_size < kDecisionSizeV1) {
-    return LLMROUTE_ERROR_INVALID_ARGUMENT;
-  }
-  if (request_size > sizeof(llmroute_request_t) &&
-      !TailIsZero(request, sizeof(llmroute_request_t), request_size)) {
-    return LLMROUTE_ERROR_INVALID_ARGUMENT;
-  }
-  if (request->reserved != 0 || (request->headers == nullptr && request->header_count != 0)) {
-    return LLMROUTE_ERROR_INVALID_ARGUMENT;
-  }
+  if (out == nullptr || out->struct_size < kDecisionSizeV1) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  if (const int32_t code = CheckRequest(table, request); code != LLMROUTE_OK) return code;
   return Guarded(nullptr, [&] {
-    llmroute::Request r;
-    if (request->method.data != nullptr) r.method = In(request->method);
-    r.host = In(request->host);
-    if (request->path.data != nullptr) r.path = In(request->path);
-    if (request->body.data != nullptr) {
-      r.body = In(request->body);
-      r.body_padding = request->body_padding;
-    }
-    if (request->has_entropy != 0) r.entropy = request->entropy;
-
-    // Uninitialized on purpose: only the first `count` entries are constructed.
-    const std::size_t count = request->header_count;
-    alignas(llmroute::Header) unsigned char on_stack[kStackHeaders * sizeof(llmroute::Header)];
-    llmroute::Header* headers = reinterpret_cast<llmroute::Header*>(on_stack);
-    if (count > kStackHeaders) {
-      std::vector<llmroute::Header>& buffer = HeaderBufferForThisThread();
-      if (buffer.size() < count) buffer.resize(count);
-      headers = buffer.data();
-    }
-    for (std::size_t i = 0; i < count; ++i) {
-      new (&headers[i]) llmroute::Header{In(request->headers[i].name), In(request->headers[i].value)};
-    }
-    r.headers = std::span<const llmroute::Header>(headers, count);
-
-    WriteDecision(table->table->Resolve(r), out);
+    WithRequest(*request, [&](const llmroute::Request& r) { WriteDecision(table->table->Resolve(r), out); });
     return LLMROUTE_OK;
+  });
+}
+
+int32_t llmroute_explain(const llmroute_table_t* table, const llmroute_request_t* request,
+                         char** text, size_t* len, char** errptr) {
+  if (text == nullptr || len == nullptr) {
+    return Fail(errptr, LLMROUTE_ERROR_INVALID_ARGUMENT, "invalid argument");
+  }
+  if (const int32_t code = CheckRequest(table, request); code != LLMROUTE_OK) {
+    return Fail(errptr, code, "invalid argument");
+  }
+  return Guarded(errptr, [&] {
+    std::string report;
+    WithRequest(*request, [&](const llmroute::Request& r) { report = llmroute::Explain(*table->table, r); });
+    char* copy = static_cast<char*>(std::malloc(report.size() + 1));
+    if (copy == nullptr) return Fail(errptr, LLMROUTE_ERROR_OUT_OF_MEMORY, "out of memory");
+    std::memcpy(copy, report.data(), report.size());
+    copy[report.size()] = '\0';
+    *text = copy;
+    *len = report.size();
+    return int32_t{LLMROUTE_OK};
   });
 }
 
@@ -464,7 +504,7 @@ int32_t llmroute_decision_fallback(const llmroute_decision_t* decision, size_t i
     return LLMROUTE_ERROR_INVALID_ARGUMENT;
   }
   const llmroute::NamespacedName& name =
-      static_cast<const llmroute::NamespacedName*>(decision->fallbacks)[index];
+      static_cast<const llmroute::Fallback*>(decision->fallbacks)[index].backend;
   *out = {Out(name.namespace_), Out(name.name)};
   return LLMROUTE_OK;
 }
@@ -534,6 +574,40 @@ int32_t llmroute_table_host_model(const llmroute_table_t* table, const char* hos
   }
   WriteModel(models[index], out);
   return LLMROUTE_OK;
+}
+
+int32_t llmroute_decision_fallback_override(const llmroute_decision_t* decision, size_t index,
+                                            llmroute_string_t* model_override) {
+  if (decision == nullptr || model_override == nullptr || index >= decision->fallback_count ||
+      decision->fallbacks == nullptr) {
+    return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  }
+  *model_override =
+      OutOptional(static_cast<const llmroute::Fallback*>(decision->fallbacks)[index].model_override);
+  return LLMROUTE_OK;
+}
+
+int32_t llmroute_next_attempt(const llmroute_decision_t* decision, uint32_t attempts_made,
+                              int32_t last_status, llmroute_name_t* backend,
+                              llmroute_string_t* model_override) {
+  if (decision == nullptr || backend == nullptr || model_override == nullptr ||
+      decision->struct_size < kDecisionSizeWithRetry ||
+      (decision->fallback_count != 0 && decision->fallbacks == nullptr) ||
+      (decision->retry_code_count != 0 && decision->retry_codes == nullptr)) {
+    return -LLMROUTE_ERROR_INVALID_ARGUMENT;
+  }
+  // The C++ rule over the C fields: the same answer by construction.
+  const llmroute::RetryPolicy retry{{decision->retry_codes, decision->retry_code_count},
+                                    decision->retry_attempts,
+                                    decision->retry_backoff_ms};
+  llmroute::Decision d;
+  d.fallbacks = {static_cast<const llmroute::Fallback*>(decision->fallbacks), decision->fallback_count};
+  d.retry = decision->has_retry != 0 ? &retry : nullptr;
+  const llmroute::Fallback* next = llmroute::NextAttempt(d, attempts_made, last_status);
+  if (next == nullptr) return 0;
+  *backend = {Out(next->backend.namespace_), Out(next->backend.name)};
+  *model_override = OutOptional(next->model_override);
+  return 1;
 }
 
 size_t llmroute_table_model_count(const llmroute_table_t* table) {

@@ -111,9 +111,11 @@ int FinishOutput(int exit_code) {
   return exit_code;
 }
 
-// Resolves the request given by flags and prints its decision as JSON, or, for `explain`,
-// the report of how it was reached.
-int ResolveOne(const CommandLine& command_line, const RoutingTable& table, bool explain) {
+enum class Output { kDecision, kExplain, kNextAttempt };
+
+// Resolves the request given by flags and prints its decision as JSON, the report of how
+// it was reached (`explain`), or the decision and its next attempt (`next`).
+int ResolveOne(const CommandLine& command_line, const RoutingTable& table, Output output) {
   std::string body_buffer;
   std::size_t body_size = 0;
   if (command_line.body_file.has_value()) {
@@ -140,14 +142,19 @@ int ResolveOne(const CommandLine& command_line, const RoutingTable& table, bool 
   }
   request.entropy = command_line.entropy;
 
-  if (explain) {
+  if (output == Output::kExplain) {
     std::fputs(Explain(table, request).c_str(), stdout);
     return FinishOutput(kExitOk);
   }
   // The decision points into `table`, `headers` and `body_buffer`: print it while they live.
   const Decision decision = table.Resolve(request);
   std::string line;
-  AppendDecisionJson(line, decision);
+  if (output == Output::kNextAttempt) {
+    AppendNextAttemptJson(line, decision,
+                          NextAttempt(decision, *command_line.attempt, *command_line.status));
+  } else {
+    AppendDecisionJson(line, decision);
+  }
   WriteLine(stdout, line);
   return FinishOutput(kExitOk);
 }
@@ -216,7 +223,7 @@ int RunResolve(const CommandLine& command_line) {
   const std::shared_ptr<const RoutingTable> table = LoadAndCompile(command_line, stderr);
   if (table == nullptr) return kExitConfigError;
   if (command_line.requests_file.has_value()) return ResolveLines(command_line, *table);
-  return ResolveOne(command_line, *table, /*explain=*/false);
+  return ResolveOne(command_line, *table, Output::kDecision);
 }
 
 int RunModels(const CommandLine& command_line) {
@@ -242,7 +249,13 @@ int RunHeaders(const CommandLine& command_line) {
 int RunExplain(const CommandLine& command_line) {
   const std::shared_ptr<const RoutingTable> table = LoadAndCompile(command_line, stderr);
   if (table == nullptr) return kExitConfigError;
-  return ResolveOne(command_line, *table, /*explain=*/true);
+  return ResolveOne(command_line, *table, Output::kExplain);
+}
+
+int RunNext(const CommandLine& command_line) {
+  const std::shared_ptr<const RoutingTable> table = LoadAndCompile(command_line, stderr);
+  if (table == nullptr) return kExitConfigError;
+  return ResolveOne(command_line, *table, Output::kNextAttempt);
 }
 
 }  // namespace llmroute::cli

@@ -27,7 +27,7 @@ struct HeaderArgument {
 
 // What the command line asked for.
 struct CommandLine {
-  std::string command;             // "check", "resolve", "models", "headers" or "explain"
+  std::string command;  // "check", "resolve", "models", "headers", "explain" or "next"
   std::vector<std::string> files;  // the configuration files, in order
   CompileOptions compile_options;
 
@@ -38,6 +38,11 @@ struct CommandLine {
   std::optional<std::string> path;
   std::optional<std::string> body_file;  // "-": standard input
   std::optional<uint64_t> entropy;
+
+  // `next`: the attempts made so far (>= 1) and the last one's outcome (an HTTP status
+  // 100-599, or 0 for a connection failure or timeout); both required.
+  std::optional<uint32_t> attempt;
+  std::optional<int> status;
 
   // `resolve --requests`: JSON Lines instead of the single request.
   std::optional<std::string> requests_file;  // "-": standard input
@@ -60,6 +65,10 @@ int RunHeaders(const CommandLine& command_line);
 // `llmroute explain`: for a person, how the request given by flags gets its decision
 // (routes, standard header, each candidate's conditions met or not); kExitOk.
 int RunExplain(const CommandLine& command_line);
+
+// `llmroute next`: the decision for the request given by flags and the backend to try
+// after `attempt` tries ending with `status`, as one JSON line; kExitOk.
+int RunNext(const CommandLine& command_line);
 
 }  // namespace llmroute::cli
 

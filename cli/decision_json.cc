@@ -71,16 +71,43 @@ void AppendDecisionJson(std::string& out, const Decision& decision) {
   AppendOptionalString(out, decision.model_override);
   out += ", \"fallbacks\": [";
   bool first = true;
-  for (const NamespacedName& fallback : decision.fallbacks) {
+  for (const Fallback& fallback : decision.fallbacks) {
     if (!first) out += ", ";
     first = false;
-    AppendName(out, fallback);
+    AppendName(out, fallback.backend);
   }
   out += "], \"reason\": ";
   if (decision.status == DecisionStatus::kRouted || decision.reason.empty()) {
     AppendNull(out);
   } else {
     AppendJsonString(out, decision.reason);
+  }
+  out += ", \"retry\": ";
+  if (decision.retry == nullptr) {
+    AppendNull(out);
+  } else {
+    out += "{\"codes\": [";
+    for (std::size_t i = 0; i < decision.retry->codes.size(); ++i) {
+      absl::StrAppend(&out, i == 0 ? "" : ", ", decision.retry->codes[i]);
+    }
+    absl::StrAppend(&out, "], \"attempts\": ", decision.retry->attempts,
+                    ", \"backoff_ms\": ", decision.retry->backoff_ms, "}");
+  }
+  out += '}';
+}
+
+void AppendNextAttemptJson(std::string& out, const Decision& decision, const Fallback* next) {
+  out += "{\"decision\": ";
+  AppendDecisionJson(out, decision);
+  out += ", \"next\": ";
+  if (next == nullptr) {
+    AppendNull(out);
+  } else {
+    out += "{\"backend\": ";
+    AppendName(out, next->backend);
+    out += ", \"model_override\": ";
+    AppendOptionalString(out, next->model_override);
+    out += '}';
   }
   out += '}';
 }

@@ -5,11 +5,12 @@
 //   {"status": "routed", "http_status": 200, "via": "rule",
 //    "backend": {"namespace": "ns", "name": "b"}, "route": {"namespace": "ns", "name": "r"},
 //    "rule": 0, "rule_name": null, "match": 0, "model": "gpt-4o", "model_override": null,
-//    "fallbacks": [{"namespace": "ns", "name": "b2"}], "reason": null}
+//    "fallbacks": [{"namespace": "ns", "name": "b2"}], "reason": null,
+//    "retry": {"codes": [429, 503], "attempts": 2, "backoff_ms": 100}}
 //
 // (without the line breaks shown here). Absent values are `null`; `via` is null when no
 // rule or standard header was involved; `reason` is null for a routed decision;
-// `fallbacks` is always a list.
+// `fallbacks` is always a list; `retry` is the rule's policy or null.
 #ifndef LLMROUTE_CLI_DECISION_JSON_H_
 #define LLMROUTE_CLI_DECISION_JSON_H_
 
@@ -23,6 +24,11 @@ namespace llmroute::cli {
 
 // Appends `decision` as one JSON object, without a line ending.
 void AppendDecisionJson(std::string& out, const Decision& decision);
+
+// Appends the answer of `llmroute next`, one JSON object without a line ending:
+//   {"decision": <as AppendDecisionJson>, "next": {"backend": {"namespace": "ns",
+//    "name": "b2"}, "model_override": "m" or null} or null}
+void AppendNextAttemptJson(std::string& out, const Decision& decision, const Fallback* next);
 
 // Appends the models list as OpenAI's `/v1/models` answers it, one JSON object without a
 // line ending:

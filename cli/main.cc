@@ -26,7 +26,8 @@ constexpr std::string_view kSynopsis =
     "  llmroute resolve FILE... [COMPILE OPTIONS] --requests FILE|-\n"
     "  llmroute models FILE... [COMPILE OPTIONS] [--host H]\n"
     "  llmroute headers FILE... [COMPILE OPTIONS]\n"
-    "  llmroute explain FILE... [COMPILE OPTIONS] [REQUEST FLAGS]\n";
+    "  llmroute explain FILE... [COMPILE OPTIONS] [REQUEST FLAGS]\n"
+    "  llmroute next FILE... [COMPILE OPTIONS] [REQUEST FLAGS] --attempt N --status S\n";
 
 constexpr std::string_view kDetails =
     "\n"
@@ -41,7 +42,8 @@ constexpr std::string_view kDetails =
     "               \"backend\": {\"namespace\": \"ns\", \"name\": \"b\"},\n"
     "               \"route\": {\"namespace\": \"ns\", \"name\": \"r\"}, \"rule\": 0,\n"
     "               \"rule_name\": null, \"match\": 0, \"model\": \"gpt-4o\",\n"
-    "               \"model_override\": null, \"fallbacks\": [], \"reason\": null}\n"
+    "               \"model_override\": null, \"fallbacks\": [], \"reason\": null,\n"
+    "               \"retry\": null}\n"
     "            With --requests, read JSON Lines (one request object per line:\n"
     "            method, host, path, headers, body, entropy, all optional) and print\n"
     "            one decision line for every input line; a malformed line gets a\n"
@@ -56,7 +58,15 @@ constexpr std::string_view kDetails =
     "            A proxy removes them from the client's request before routing it.\n"
     "  explain   For a person: the routes for the host, the standard header's verdict,\n"
     "            each candidate match in precedence order with each condition met or\n"
-    "            not (and the value seen), and the final decision.\n"
+    "            not (and the value seen), the final decision and its retry policy.\n"
+    "  next      Try a retry policy: print the decision for one request and the\n"
+    "            backend to try after --attempt N tries (N >= 1), the last ending with\n"
+    "            --status S (its HTTP status, 100-599, or 0 for a connection failure or\n"
+    "            timeout), as one JSON line:\n"
+    "              {\"decision\": {...as resolve prints it...},\n"
+    "               \"next\": {\"backend\": {\"namespace\": \"ns\", \"name\": \"b2\"},\n"
+    "                        \"model_override\": null}}\n"
+    "            \"next\" is null when the request is not to be retried.\n"
     "\n"
     "Compile options:\n"
     "  --standard-header[=NAME]   Enable the standard routing header (NAME defaults to\n"
@@ -70,7 +80,7 @@ constexpr std::string_view kDetails =
     "  --max-body-size BYTES      resolve, explain: a longer body is a bad_request\n"
     "                             (default 67108864, 64 MiB; 1 to 4294967295).\n"
     "\n"
-    "Request flags (resolve, explain):\n"
+    "Request flags (resolve, explain, next):\n"
     "  --method M                 Default GET.\n"
     "  --host H\n"
     "  --path P                   Path and query string. Default /.\n"
@@ -101,15 +111,18 @@ enum class OptionId {
   kBody,
   kEntropy,
   kRequests,
+  kAttempt,
+  kStatus,
   kHelp,
 };
 
 // Which commands take an option.
 enum class OptionScope {
   kEveryCommand,
-  kRequest,  // resolve and explain: they describe one request
+  kRequest,  // resolve, explain and next: they describe one request
   kBatch,    // resolve only
-  kHost,     // resolve, explain and models (the models a client of that host sees)
+  kHost,     // resolve, explain, next and models (the models a client of that host sees)
+  kNext,     // next only
 };
 
 struct OptionSpec {
@@ -133,6 +146,8 @@ constexpr OptionSpec kOptions[] = {
     {"--body", OptionId::kBody, true, OptionScope::kRequest},
     {"--entropy", OptionId::kEntropy, true, OptionScope::kRequest},
     {"--requests", OptionId::kRequests, true, OptionScope::kBatch},
+    {"--attempt", OptionId::kAttempt, true, OptionScope::kNext},
+    {"--status", OptionId::kStatus, true, OptionScope::kNext},
     {"--help", OptionId::kHelp, false, OptionScope::kEveryCommand},
     {"-h", OptionId::kHelp, false, OptionScope::kEveryCommand},
 };
@@ -149,11 +164,14 @@ bool CommandTakes(std::string_view command, OptionScope scope) {
     case OptionScope::kEveryCommand:
       return true;
     case OptionScope::kRequest:
-      return command == "resolve" || command == "explain";
+      return command == "resolve" || command == "explain" || command == "next";
     case OptionScope::kBatch:
       return command == "resolve";
     case OptionScope::kHost:
-      return command == "resolve" || command == "explain" || command == "models";
+      return command == "resolve" || command == "explain" || command == "next" ||
+             command == "models";
+    case OptionScope::kNext:
+      return command == "next";
   }
   return false;
 }
@@ -294,6 +312,23 @@ bool ApplyOption(const OptionSpec& option, std::optional<std::string_view> value
         return fail("--entropy: '", AsAbsl(*value), "' is not an integer in [0, 2^64)");
       }
       return true;
+    case OptionId::kAttempt: {
+      const std::optional<uint64_t> attempt = ParseDecimal(*value);
+      if (!attempt.has_value() || *attempt == 0 || *attempt > UINT32_MAX) {
+        return fail("--attempt: '", AsAbsl(*value), "' is not an integer in [1, 4294967295]");
+      }
+      command_line.attempt = static_cast<uint32_t>(*attempt);
+      return true;
+    }
+    case OptionId::kStatus: {
+      const std::optional<uint64_t> status = ParseDecimal(*value);
+      if (!status.has_value() || (*status != 0 && (*status < 100 || *status > 599))) {
+        return fail("--status: '", AsAbsl(*value),
+                    "' is not an HTTP status (100-599) or 0 (connection failure or timeout)");
+      }
+      command_line.status = static_cast<int>(*status);
+      return true;
+    }
     case OptionId::kRequests:
       if (value->empty()) return fail("--requests: the file name is empty");
       command_line.requests_file = std::string(*value);
@@ -314,7 +349,7 @@ ParseOutcome ParseCommandLine(const std::vector<std::string_view>& args) {
   }
   const std::string_view command = args[0];
   if (command != "check" && command != "resolve" && command != "models" && command != "headers" &&
-      command != "explain") {
+      command != "explain" && command != "next") {
     outcome.usage_error = absl::StrCat("unknown command '", AsAbsl(command), "'");
     return outcome;
   }
@@ -370,6 +405,14 @@ ParseOutcome ParseCommandLine(const std::vector<std::string_view>& args) {
     outcome.usage_error = absl::StrCat(AsAbsl(command), ": missing FILE");
     return outcome;
   }
+  if (command == "next" && !command_line.attempt.has_value()) {
+    outcome.usage_error = "next: missing --attempt N";
+    return outcome;
+  }
+  if (command == "next" && !command_line.status.has_value()) {
+    outcome.usage_error = "next: missing --status S";
+    return outcome;
+  }
   if (command_line.requests_file.has_value() &&
       (!command_line.headers.empty() || command_line.method || command_line.host ||
        command_line.path || command_line.body_file || command_line.entropy)) {
@@ -412,6 +455,7 @@ int Main(int argc, char** argv) {
   if (command_line.command == "resolve") return RunResolve(command_line);
   if (command_line.command == "models") return RunModels(command_line);
   if (command_line.command == "headers") return RunHeaders(command_line);
+  if (command_line.command == "next") return RunNext(command_line);
   return RunExplain(command_line);
 }
 

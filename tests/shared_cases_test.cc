@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -39,6 +40,10 @@ struct Rendered {
   // The mutations as the cases file writes them: header_set, header_remove, body_set,
   // body_remove, each pair rendered "a=b"; nullopt when there are none.
   std::optional<std::vector<std::vector<std::string>>> mutations;
+  // The retry policy as "codes=429,503 attempts=2 backoff_ms=100"; null when none.
+  std::optional<std::string> retry;
+  // Each next-attempt answer: "ns/name" or "ns/name model=m"; null when none.
+  std::vector<std::optional<std::string>> next;
 
   bool operator==(const Rendered&) const = default;
 };
@@ -55,13 +60,18 @@ std::ostream& operator<<(std::ostream& out, const Rendered& r) {
   for (const std::string& f : r.fallbacks) out << f << " ";
   out << "], reason: " << (r.has_reason ? "yes" : "null") << ", backend_kind: " << Show(r.backend_kind)
       << ", mutations: ";
-  if (!r.mutations) return out << "null}";
-  for (const auto& list : *r.mutations) {
-    out << "[";
-    for (const std::string& item : list) out << item << " ";
-    out << "]";
+  if (!r.mutations) {
+    out << "null";
+  } else {
+    for (const auto& list : *r.mutations) {
+      out << "[";
+      for (const std::string& item : list) out << item << " ";
+      out << "]";
+    }
   }
-  return out << "}";
+  out << ", retry: " << Show(r.retry) << ", next: [";
+  for (const std::optional<std::string>& n : r.next) out << Show(n) << " ";
+  return out << "]}";
 }
 
 struct Case {
@@ -74,8 +84,19 @@ struct Case {
   std::vector<std::pair<std::string, std::string>> headers;
   std::optional<std::string> body;
   std::optional<uint64_t> entropy;
+  std::vector<std::pair<uint32_t, int>> next_questions;  // (attempts made, last status)
   Rendered expect;
 };
+
+std::string RenderRetry(std::span<const uint16_t> codes, int64_t attempts, int64_t backoff_ms) {
+  std::string out = "codes=";
+  for (std::size_t i = 0; i < codes.size(); ++i) out += (i ? "," : "") + std::to_string(codes[i]);
+  return out + " attempts=" + std::to_string(attempts) + " backoff_ms=" + std::to_string(backoff_ms);
+}
+
+std::string RenderAttempt(std::string_view backend, const std::optional<std::string>& model) {
+  return std::string(backend) + (model ? " model=" + *model : "");
+}
 
 std::string Str(simdjson::dom::element e) {
   const std::string_view view(e);
@@ -180,6 +201,27 @@ std::vector<Case> LoadCases() {
         }
         out.expect.mutations = std::move(lists);
       }
+      simdjson::dom::element retry;
+      if (e["retry"].get(retry) == simdjson::SUCCESS && !retry.is_null()) {
+        std::vector<uint16_t> codes;
+        for (simdjson::dom::element code : retry["codes"].get_array()) {
+          codes.push_back(static_cast<uint16_t>(int64_t(code)));
+        }
+        out.expect.retry = RenderRetry(codes, int64_t(retry["attempts"]), int64_t(retry["backoff_ms"]));
+      }
+      simdjson::dom::array next;
+      if (e["next"].get(next) == simdjson::SUCCESS) {
+        for (simdjson::dom::object question : next) {
+          out.next_questions.emplace_back(static_cast<uint32_t>(int64_t(question["attempt"])),
+                                          static_cast<int>(int64_t(question["status"])));
+          simdjson::dom::element answer = question["expect"];
+          if (answer.is_null()) {
+            out.expect.next.push_back(std::nullopt);
+          } else {
+            out.expect.next.push_back(RenderAttempt(Str(answer["backend"]), OptionalString(answer["model_override"])));
+          }
+        }
+      }
       cases.push_back(std::move(out));
     }
   }
@@ -219,7 +261,7 @@ std::optional<std::string> Render(const std::optional<std::string_view>& s) {
   return std::string(*s);
 }
 
-Rendered Render(const Decision& d) {
+Rendered Render(const Decision& d, std::span<const std::pair<uint32_t, int>> next_questions) {
   Rendered r;
   r.status = std::string(StatusName(d.status));
   r.http_status = d.http_status;
@@ -231,7 +273,7 @@ Rendered Render(const Decision& d) {
   if (d.match) r.match = *d.match;
   r.model = Render(d.model);
   r.model_override = Render(d.model_override);
-  for (const NamespacedName& f : d.fallbacks) r.fallbacks.push_back(*Render(f));
+  for (const Fallback& f : d.fallbacks) r.fallbacks.push_back(*Render(std::optional(f.backend)));
   r.has_reason = !d.reason.empty();
   if (d.backend) r.backend_kind = std::string(BackendRefKindName(d.backend_kind));
   if (d.mutations != nullptr) {
@@ -241,6 +283,15 @@ Rendered Render(const Decision& d) {
     for (const auto& f : d.mutations->body_set) lists[2].push_back(std::string(f.path) + "=" + std::string(f.value));
     for (std::string_view f : d.mutations->body_remove) lists[3].push_back(std::string(f));
     r.mutations = std::move(lists);
+  }
+  if (d.retry != nullptr) r.retry = RenderRetry(d.retry->codes, d.retry->attempts, d.retry->backoff_ms);
+  for (const auto& [attempts_made, last_status] : next_questions) {
+    const Fallback* next = NextAttempt(d, attempts_made, last_status);
+    if (next == nullptr) {
+      r.next.push_back(std::nullopt);
+    } else {
+      r.next.push_back(RenderAttempt(*Render(std::optional(next->backend)), Render(next->model_override)));
+    }
   }
   return r;
 }
@@ -265,7 +316,7 @@ TEST_P(SharedCaseTest, DecidesAsExpected) {
   request.headers = headers;
   if (c.body) request.body = *c.body;
   request.entropy = c.entropy;
-  EXPECT_EQ(Render(table->Resolve(request)), c.expect);
+  EXPECT_EQ(Render(table->Resolve(request), c.next_questions), c.expect);
 }
 
 std::string CaseName(const ::testing::TestParamInfo<std::size_t>& info) {

@@ -88,6 +88,11 @@ typedef struct llmroute_decision_t {
   size_t body_set_count;
   size_t body_remove_count;
   const void* mutations;
+  int32_t has_retry;
+  uint32_t retry_attempts;
+  uint64_t retry_backoff_ms;
+  const uint16_t* retry_codes;
+  size_t retry_code_count;
 } llmroute_decision_t;
 typedef struct llmroute_model_t {
   llmroute_string_t id;
@@ -121,6 +126,9 @@ int32_t llmroute_decision_header_remove(const llmroute_decision_t* decision, siz
 int32_t llmroute_decision_body_set(const llmroute_decision_t* decision, size_t index, llmroute_string_t* path, llmroute_string_t* value);
 int32_t llmroute_decision_body_remove(const llmroute_decision_t* decision, size_t index, llmroute_string_t* path);
 const char* llmroute_backend_kind_name(int32_t kind);
+int32_t llmroute_decision_fallback_override(const llmroute_decision_t* decision, size_t index, llmroute_string_t* model_override);
+int32_t llmroute_next_attempt(const llmroute_decision_t* decision, uint32_t attempts_made, int32_t last_status, llmroute_name_t* backend, llmroute_string_t* model_override);
+int32_t llmroute_explain(const llmroute_table_t* table, const llmroute_request_t* request, char** text, size_t* len, char** errptr);
 size_t llmroute_table_model_count(const llmroute_table_t* table);
 int32_t llmroute_table_model(const llmroute_table_t* table, size_t index, llmroute_string_t* model, llmroute_name_t* route);
 int32_t llmroute_table_model_info(const llmroute_table_t* table, size_t index, llmroute_model_t* out);
@@ -160,7 +168,8 @@ local C, library_path = load_library()
 local _M = { _VERSION = "0.1.0", library_path = library_path }
 
 local OK = 0
-local EMPTY = setmetatable({}, { __newindex = function() error("read-only", 2) end })
+local READ_ONLY = { __newindex = function() error("read-only", 2) end }
+local EMPTY = setmetatable({}, READ_ONLY)
 local STATUS = { [0] = "routed", "no_route", "backend_not_allowed", "bad_request", "no_backend" }
 local VIA = { [0] = nil, "rule", "standard_header" }
 local ALLOWED = { RulesOnly = 0, SameNamespace = 1 }
@@ -298,7 +307,7 @@ Router.__index = Router
 -- so a decision reuses them instead of copying (they are shared: treat a decision's
 -- backend, route and fallbacks as read-only). Dropped with the table on reload.
 new_cache = function()
-  return { names = {}, strings = {}, fallbacks = {}, mutations = {} }
+  return { names = {}, strings = {}, fallbacks = {}, mutations = {}, retries = {} }
 end
 
 local function addr(p)
@@ -449,12 +458,14 @@ end
 -- and as long as the decision's model is read.
 -- The decision: status ("routed", ...), http_status, via ("rule" | "standard_header" | nil),
 -- backend / route ({ namespace =, name = } or nil), rule, rule_name, match (0-based or nil),
--- model, model_override, fallbacks (a list of { namespace =, name = }), reason.
+-- model, model_override, fallbacks (a list of { namespace =, name =, model_override = }),
+-- reason, retry ({ codes =, attempts =, backoff_ms = } or nil).
 -- Pass `out` to reuse a table (every field is overwritten). backend, route and fallbacks
 -- are shared between decisions of the same table: read them, do not modify them.
-function Router:resolve(req, out)
-  local tbl = self.table
-  if tbl == nil then return nil, "router is closed" end
+
+-- Fills the shared request struct from `req`; returns the header count and whether the
+-- headers came as `header_array`, or nil and a message.
+local function fill_request(req)
   local r = request
   r.struct_size = ffi.sizeof(r)
   local method, host, path, body = req.method, req.host, req.path, req.body
@@ -526,7 +537,16 @@ function Router:resolve(req, out)
   end
   if header_array == nil then r.headers = headers_buf end
   r.header_count = count
+  return count, header_array ~= nil
+end
 
+-- See the request and decision above.
+function Router:resolve(req, out)
+  local tbl = self.table
+  if tbl == nil then return nil, "router is closed" end
+  local count, from_array = fill_request(req)
+  if count == nil then return nil, from_array end
+  local r = request
   local d = decision
   local code = C.llmroute_resolve(tbl, r, d)
   if code ~= OK then return nil, C_string(C.llmroute_error_name(code)) end
@@ -554,7 +574,7 @@ function Router:resolve(req, out)
   local model_data = d.model.data
   if model_data ~= nil then
     local len = d.model.len
-    for i = 0, header_array == nil and count - 1 or -1 do
+    for i = 0, from_array and -1 or count - 1 do
       local hv = headers_buf[i].value
       if hv.data == model_data and hv.len == len then
         model = header_values[i]
@@ -578,7 +598,11 @@ function Router:resolve(req, out)
       fallbacks = {}
       for i = 0, n - 1 do
         C.llmroute_decision_fallback(d, i, name_buf)
-        fallbacks[i + 1] = cached_name(cache, name_buf)
+        C.llmroute_decision_fallback_override(d, i, string_buf)
+        -- Each entry its own table: the same backend may have other overrides elsewhere.
+        fallbacks[i + 1] = setmetatable({ namespace = C_string(name_buf.ns.data, name_buf.ns.len),
+                                          name = C_string(name_buf.name.data, name_buf.name.len),
+                                          model_override = str(string_buf) }, READ_ONLY)
       end
       cache.fallbacks[key] = fallbacks
     end
@@ -594,6 +618,23 @@ function Router:resolve(req, out)
   elseif out.mutations ~= nil then
     out.mutations = nil
   end
+  if d.has_retry == 0 then
+    if out.retry ~= nil then out.retry = nil end
+  else
+    -- A policy's codes live in the table at one address; a policy without codes is keyed
+    -- by its attempts and backoff.
+    local key = d.retry_codes ~= nil and addr(d.retry_codes)
+                or -(tonumber(d.retry_attempts) * 4398046511104 + tonumber(d.retry_backoff_ms)) - 1
+    local retry = cache.retries[key]
+    if retry == nil then
+      local codes = {}
+      for i = 0, tonumber(d.retry_code_count) - 1 do codes[i + 1] = d.retry_codes[i] end
+      retry = { codes = codes, attempts = tonumber(d.retry_attempts),
+                backoff_ms = tonumber(d.retry_backoff_ms) }
+      cache.retries[key] = retry
+    end
+    out.retry = retry
+  end
   return out
 end
 
@@ -602,6 +643,57 @@ end
 local header_array_type = ffi.typeof("llmroute_header_t[?]")
 function _M.new_headers(n)
   return ffi_new(header_array_type, n)
+end
+
+-- llmroute.next_attempt(decision, attempts_made, last_status) -> backend, model_override
+-- | nil (also router:next_attempt(decision, ...)). After `attempts_made` (>= 1) tries, the
+-- last ending with `last_status` (its HTTP status, or 0 for a connection failure or
+-- timeout): decision.fallbacks[attempts_made] when the decision has a retry policy,
+-- attempts_made <= retry.attempts, last_status is 0 or in retry.codes, and that fallback
+-- exists; otherwise nil. The rule of llmroute_next_attempt, over the decision's fields.
+function _M.next_attempt(d, attempts_made, last_status)
+  local retry = d.retry
+  if retry == nil or attempts_made < 1 or attempts_made > retry.attempts then return nil end
+  if last_status ~= 0 then
+    local listed = false
+    local codes = retry.codes
+    for i = 1, #codes do
+      if codes[i] == last_status then
+        listed = true
+        break
+      end
+    end
+    if not listed then return nil end
+  end
+  local fallback = d.fallbacks[attempts_made]
+  if fallback == nil then return nil end
+  return { namespace = fallback.namespace, name = fallback.name }, fallback.model_override
+end
+
+function Router:next_attempt(d, attempts_made, last_status)
+  return _M.next_attempt(d, attempts_made, last_status)
+end
+
+local text_out = ffi_new("char*[1]")
+local len_out = ffi_new("size_t[1]")
+
+-- router:explain(req) -> text | nil, err: for a person, how `req` (as for resolve) gets its
+-- decision, as `llmroute explain` prints it. Slow: not for the request path.
+function Router:explain(req)
+  local tbl = self.table
+  if tbl == nil then return nil, "router is closed" end
+  local count, err = fill_request(req)
+  if count == nil then return nil, err end
+  errptr[0] = nil
+  local code = C.llmroute_explain(tbl, request, text_out, len_out, errptr)
+  if code ~= OK then
+    local message = errptr[0] ~= nil and C_string(errptr[0]) or C_string(C.llmroute_error_name(code))
+    C.llmroute_free(errptr[0])
+    return nil, message
+  end
+  local text = C_string(text_out[0], len_out[0])
+  C.llmroute_free(text_out[0])
+  return text
 end
 
 -- router:models([host]) -> { { model =, route = { namespace =, name = }, owned_by =,

@@ -385,6 +385,49 @@ static void set_or_clear(lua_State* L, const char* name) {
 
 static void push_mutations(lua_State* L, const llmroute_decision_t* d);
 
+/* Reads the request table at index 2 into `request`: its strings stay on the Lua stack,
+ * its headers go into `on_stack` or, when there are more, a userdata left on the stack,
+ * until the caller returns. Returns 0, or the count of results pushed (nil and a message)
+ * for a bad value. */
+static int read_request(lua_State* L, llmroute_request_t* request, llmroute_header_t* on_stack) {
+  memset(request, 0, sizeof(*request));
+  request->struct_size = sizeof(*request);
+  /* The four values stay on the stack until the caller is done with the request. */
+  if (!field_string(L, "method", &request->method) || !field_string(L, "host", &request->host) ||
+      !field_string(L, "path", &request->path) || !field_string(L, "body", &request->body)) {
+    return fail_with_top(L);
+  }
+  if (lua_getfield(L, 2, "entropy") != LUA_TNIL) {
+    if (!read_entropy(L, -1, &request->entropy)) {
+      lua_pushnil(L);
+      lua_pushstring(L, "entropy must be an integer in [0, 2^64)");
+      return 2;
+    }
+    request->has_entropy = 1;
+  }
+  lua_pop(L, 1);
+
+  request->headers = on_stack;
+  if (lua_getfield(L, 2, "headers") == LUA_TTABLE) {
+    const int list = lua_gettop(L);
+    size_t count = collect_headers(L, list, on_stack, STACK_HEADERS);
+    if (count == HEADERS_ERROR) return fail_with_top(L);
+    if (count > STACK_HEADERS) { /* rare: a buffer that lives on the stack until we return */
+      const size_t capacity = count;
+      llmroute_header_t* items =
+          (llmroute_header_t*)lua_newuserdata(L, sizeof(llmroute_header_t) * capacity);
+      /* A finalizer run by that allocation could have changed the table: never pass on
+       * more than the buffer holds. */
+      count = collect_headers(L, list, items, capacity);
+      if (count == HEADERS_ERROR) return fail_with_top(L);
+      if (count > capacity) count = capacity;
+      request->headers = items;
+    }
+    request->header_count = count;
+  }
+  return 0;
+}
+
 /* router:resolve(req [, out]) -> decision | nil, err */
 static int l_resolve(lua_State* L) {
   router_t* router = check_router(L);
@@ -401,40 +444,9 @@ static int l_resolve(lua_State* L) {
     lua_pushstring(L, "router is closed");
     return 2;
   }
-  memset(&request, 0, sizeof(request));
-  request.struct_size = sizeof(request);
-  /* The four values stay on the stack (indices 4 to 7) until the decision is copied. */
-  if (!field_string(L, "method", &request.method) || !field_string(L, "host", &request.host) ||
-      !field_string(L, "path", &request.path) || !field_string(L, "body", &request.body)) {
-    return fail_with_top(L);
-  }
-  if (lua_getfield(L, 2, "entropy") != LUA_TNIL) {
-    if (!read_entropy(L, -1, &request.entropy)) {
-      lua_pushnil(L);
-      lua_pushstring(L, "entropy must be an integer in [0, 2^64)");
-      return 2;
-    }
-    request.has_entropy = 1;
-  }
-  lua_pop(L, 1);
-
-  request.headers = on_stack;
-  if (lua_getfield(L, 2, "headers") == LUA_TTABLE) {
-    const int list = lua_gettop(L);
-    size_t count = collect_headers(L, list, on_stack, STACK_HEADERS);
-    if (count == HEADERS_ERROR) return fail_with_top(L);
-    if (count > STACK_HEADERS) { /* rare: a buffer that lives on the stack until we return */
-      const size_t capacity = count;
-      llmroute_header_t* items =
-          (llmroute_header_t*)lua_newuserdata(L, sizeof(llmroute_header_t) * capacity);
-      /* A finalizer run by that allocation could have changed the table: never pass on
-       * more than the buffer holds. */
-      count = collect_headers(L, list, items, capacity);
-      if (count == HEADERS_ERROR) return fail_with_top(L);
-      if (count > capacity) count = capacity;
-      request.headers = items;
-    }
-    request.header_count = count;
+  {
+    const int failed = read_request(L, &request, on_stack);
+    if (failed) return failed;
   }
 
   memset(&d, 0, sizeof(d));
@@ -481,8 +493,14 @@ static int l_resolve(lua_State* L) {
   lua_createtable(L, (int)d.fallback_count, 0);
   for (i = 0; i < d.fallback_count; ++i) {
     llmroute_name_t name;
+    llmroute_string_t override;
     llmroute_decision_fallback(&d, i, &name);
+    llmroute_decision_fallback_override(&d, i, &override);
     push_name(L, &name);
+    if (override.data != NULL) {
+      push_string(L, override);
+      lua_setfield(L, -2, "model_override");
+    }
     lua_rawseti(L, -2, (lua_Integer)(i + 1));
   }
   set_or_clear(L, "fallbacks");
@@ -494,8 +512,106 @@ static int l_resolve(lua_State* L) {
   set_or_clear(L, "backend_kind");
   push_mutations(L, &d);
   set_or_clear(L, "mutations");
+  if (d.has_retry) {
+    lua_createtable(L, 0, 3);
+    lua_createtable(L, (int)d.retry_code_count, 0);
+    for (i = 0; i < d.retry_code_count; ++i) {
+      lua_pushinteger(L, d.retry_codes[i]);
+      lua_rawseti(L, -2, (lua_Integer)(i + 1));
+    }
+    lua_setfield(L, -2, "codes");
+    lua_pushinteger(L, (lua_Integer)d.retry_attempts);
+    lua_setfield(L, -2, "attempts");
+    lua_pushinteger(L, (lua_Integer)d.retry_backoff_ms);
+    lua_setfield(L, -2, "backoff_ms");
+  } else {
+    lua_pushnil(L);
+  }
+  set_or_clear(L, "retry");
   return 1;
 }
+
+/* router:explain(req) -> text | nil, err */
+static int l_explain(lua_State* L) {
+  router_t* router = check_router(L);
+  llmroute_header_t on_stack[STACK_HEADERS];
+  llmroute_request_t request;
+  char* text = NULL;
+  size_t len = 0;
+  char* error = NULL;
+  int32_t code;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_settop(L, 2);
+  if (router->table == NULL) {
+    lua_pushnil(L);
+    lua_pushstring(L, "router is closed");
+    return 2;
+  }
+  {
+    const int failed = read_request(L, &request, on_stack);
+    if (failed) return failed;
+  }
+  code = llmroute_explain(router->table, &request, &text, &len, &error);
+  if (code != LLMROUTE_OK) {
+    lua_pushnil(L);
+    lua_pushstring(L, error != NULL ? error : llmroute_error_name(code));
+    llmroute_free(error);
+    return 2;
+  }
+  lua_pushlstring(L, text, len);
+  llmroute_free(text);
+  return 1;
+}
+
+/* llmroute.next_attempt(decision, attempts_made, last_status) -> backend, model_override
+ * | nil (also router:next_attempt). The rule of llmroute_next_attempt, over the decision
+ * table's `retry` and `fallbacks`: fallbacks[attempts_made] when the decision has a retry
+ * policy, attempts_made <= retry.attempts, last_status is 0 or in retry.codes, and that
+ * fallback exists; else nil. */
+/* No next attempt: one nil. */
+static int no_attempt(lua_State* L) {
+  lua_pushnil(L);
+  return 1;
+}
+
+static int next_attempt_at(lua_State* L, int decision) {
+  const lua_Integer attempts_made = luaL_checkinteger(L, decision + 1);
+  const lua_Integer last_status = luaL_checkinteger(L, decision + 2);
+  lua_Integer n, k;
+  int listed = last_status == 0;
+  luaL_checktype(L, decision, LUA_TTABLE);
+  if (lua_getfield(L, decision, "retry") != LUA_TTABLE) return no_attempt(L);
+  const int retry = lua_gettop(L);
+  lua_getfield(L, retry, "attempts");
+  if (attempts_made < 1 || attempts_made > luaL_checkinteger(L, -1)) return no_attempt(L);
+  if (lua_getfield(L, retry, "codes") == LUA_TTABLE) {
+    n = luaL_len(L, -1);
+    for (k = 1; k <= n && !listed; ++k) {
+      lua_rawgeti(L, -1, k);
+      listed = lua_tointeger(L, -1) == last_status;
+      lua_pop(L, 1);
+    }
+  }
+  if (!listed) return no_attempt(L);
+  if (lua_getfield(L, decision, "fallbacks") != LUA_TTABLE) return no_attempt(L);
+  if (lua_rawgeti(L, -1, attempts_made) != LUA_TTABLE) return no_attempt(L);
+  const int fallback = lua_gettop(L);
+  lua_createtable(L, 0, 2);
+  lua_getfield(L, fallback, "namespace");
+  lua_setfield(L, -2, "namespace");
+  lua_getfield(L, fallback, "name");
+  lua_setfield(L, -2, "name");
+  lua_getfield(L, fallback, "model_override");
+  return 2;
+}
+
+static int l_next_attempt(lua_State* L) { return next_attempt_at(L, 1); }
+
+static int l_router_next_attempt(lua_State* L) {
+  check_router(L);
+  return next_attempt_at(L, 2);
+}
+
 
 /* One list of (name, value) pairs of a decision's mutations, pushed as { {name, value}, ... }. */
 static void push_pairs(lua_State* L, const llmroute_decision_t* d, size_t n,
@@ -714,6 +830,7 @@ static int l_close(lua_State* L) {
 
 static const luaL_Reg router_methods[] = {
     {"resolve", l_resolve},         {"models", l_models},
+    {"explain", l_explain},         {"next_attempt", l_router_next_attempt},
     {"warnings", l_warnings},       {"model_header", l_model_header},
     {"generation", l_generation},   {"reload", l_reload},
     {"reload_file", l_reload_file}, {"reload_text", l_reload_text},
@@ -726,6 +843,7 @@ static const luaL_Reg functions[] = {{"from_file", l_from_file},
                                      {"status_name", l_status_name},
                                      {"_live_tables", l_live_tables},
                                      {"upstream_model", l_upstream_model},
+                                     {"next_attempt", l_next_attempt},
                                      {NULL, NULL}};
 
 /* The module's one exported symbol (the rest is hidden). */

@@ -112,6 +112,14 @@ struct BackendRef {
   Origin kind_origin;    // where `kind` was written (or the ref itself)
 };
 
+// A rule's `retry` (Gateway API HTTPRouteRetry), validated by the loader.
+struct RetryConfig {
+  std::vector<uint16_t> codes;  // HTTP statuses 400-599 that may be retried, as written
+  uint32_t attempts = 1;        // retries after the first try, 0-16
+  uint64_t backoff_ms = 0;      // the wait before each retry
+  Origin origin;                // `spec.rules[i].retry`
+};
+
 struct Rule {
   std::optional<LocatedString> name;
   std::vector<RouteMatch> matches;  // empty: one implicit match, PathPrefix "/"
@@ -121,6 +129,7 @@ struct Rule {
   // creationTimestamp, else 0).
   std::optional<std::string> models_owned_by;
   std::optional<int64_t> models_created_seconds;
+  std::optional<RetryConfig> retry;  // absent: the rule retries nothing
   Origin origin;  // `spec.rules[i]`
 };
 

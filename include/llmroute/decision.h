@@ -68,6 +68,21 @@ struct BackendMutations {
   std::span<const std::string_view> body_remove;
 };
 
+// One entry of a decision's fallbacks: a backend and that backendRef's modelNameOverride
+// (the model name to send it; a fallback in another priority tier often serves the same
+// model under another name).
+struct Fallback {
+  NamespacedName backend;
+  std::optional<std::string_view> model_override;
+};
+
+// A rule's retry policy (Gateway API HTTPRouteRetry). Views into the table.
+struct RetryPolicy {
+  std::span<const uint16_t> codes;  // HTTP statuses that may be retried, as configured
+  uint32_t attempts = 1;            // retries after the first try, 0-16
+  uint64_t backoff_ms = 0;          // the wait before each retry
+};
+
 struct Decision {
   DecisionStatus status = DecisionStatus::kNoRoute;
   int http_status = 404;
@@ -79,13 +94,16 @@ struct Decision {
   std::optional<uint32_t> match;                // index in the rule's matches (0: implicit)
   std::optional<std::string_view> model;        // the model header's value, when known
   std::optional<std::string_view> model_override;  // chosen backendRef's modelNameOverride
-  std::span<const NamespacedName> fallbacks;    // retry order; empty when none
+  std::span<const Fallback> fallbacks;          // retry order; empty when none
   std::string_view reason;                      // empty when routed
   // Routed only: what `backend` is (an InferencePool or a plain backend), and the chosen
   // backendRef's mutations (null when it has none, and for the standard header, which
   // names a backend rather than a backendRef).
   BackendRefKind backend_kind = BackendRefKind::kBackend;
   const BackendMutations* mutations = nullptr;
+  // The winning rule's retry policy: routed by a rule whose `retry` is written; null
+  // otherwise (no `retry`, the standard header, and every decision that is not routed).
+  const RetryPolicy* retry = nullptr;
 };
 
 // The value a proxy sets in the model header of the upstream request, always replacing
@@ -94,6 +112,14 @@ struct Decision {
 // model header). The view is the decision's `model_override` or `model`, valid as long
 // as that field is.
 std::optional<std::string_view> UpstreamModel(const Decision& decision);
+
+// The next try of a request after `attempts_made` (>= 1) tries, the last of which ended
+// with `last_status` (its HTTP status, or 0 for a connection failure or timeout):
+// `fallbacks[attempts_made - 1]` when the decision has a retry policy, attempts_made <=
+// its `attempts`, last_status is 0 or one of its `codes`, and that fallback exists;
+// otherwise null (do not retry). The pointer is into `decision.fallbacks`, valid as long
+// as they are. Pure: no allocation, no lock; any thread.
+const Fallback* NextAttempt(const Decision& decision, uint32_t attempts_made, int last_status);
 
 }  // namespace llmroute
 

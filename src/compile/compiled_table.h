@@ -103,6 +103,7 @@ struct CompiledRule {
   Range running_sums;     // into CompiledTable::running_sums, parallel to chosen_tier
   uint32_t fallbacks_begin = 0;   // into CompiledTable::fallback_pool
   uint32_t fallbacks_stride = 0;  // fallbacks of tier position i: [begin + i*stride, +stride)
+  const RetryPolicy* retry = nullptr;  // into CompiledTable::retry_policies; null: none
 };
 
 // A route's effective standard routing header (its own section or the compile default).
@@ -175,7 +176,10 @@ struct CompiledTable {
   std::vector<ValueCondition> query_conditions;
   std::vector<WeightedBackend> weighted_backends;
   std::vector<uint64_t> running_sums;
-  std::vector<NamespacedName> fallback_pool;
+  std::vector<Fallback> fallback_pool;
+  // Retry policies and their codes; deques, so the pointers and spans into them stay put.
+  std::deque<RetryPolicy> retry_policies;
+  std::deque<std::vector<uint16_t>> retry_codes;
 
   // Lower-cased header name → slot; every header name the table reads has one.
   StringMap<uint32_t> header_slots;

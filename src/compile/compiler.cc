@@ -314,6 +314,27 @@ class Compiler {
       compiled.has_name = true;
       compiled.name = table_->strings.Add(rule.name->value);
     }
+    if (rule.retry.has_value()) {
+      // The loader checks these with each value's own position; a Config built by hand is
+      // checked here.
+      const RetryConfig& retry = *rule.retry;
+      for (std::size_t i = 0; i < retry.codes.size(); ++i) {
+        if (retry.codes[i] < 400 || retry.codes[i] > 599) {
+          return ErrorAt(WithField(retry.origin, absl::StrCat(".codes[", i, "]")),
+                         absl::StrCat("retry code ", retry.codes[i], " is not an HTTP status from 400 to 599"));
+        }
+        if (std::find(retry.codes.begin(), retry.codes.begin() + i, retry.codes[i]) != retry.codes.begin() + i) {
+          return ErrorAt(WithField(retry.origin, absl::StrCat(".codes[", i, "]")),
+                         absl::StrCat("retry code ", retry.codes[i], " is listed twice"));
+        }
+      }
+      if (retry.attempts > 16) {
+        return ErrorAt(WithField(retry.origin, ".attempts"),
+                       absl::StrCat("attempts ", retry.attempts, " is not from 0 to 16"));
+      }
+      const std::vector<uint16_t>& codes = table_->retry_codes.emplace_back(retry.codes);
+      compiled.retry = &table_->retry_policies.emplace_back(RetryPolicy{codes, retry.attempts, retry.backoff_ms});
+    }
     table_->rules.push_back(compiled);
     rule_origins_.push_back(rule.origin);
     rule_owned_by_.push_back(rule.models_owned_by.has_value()
@@ -618,13 +639,20 @@ class Compiler {
     // Fallbacks of each possible choice: the rest of the tier rotated to start after it,
     // then the later tiers — precomputed so a decision points at them. Identities are
     // distinct after merging, so no fallback repeats one, nor the chosen entry's.
+    auto FallbackOf = [this](const Ref& ref) {
+      Fallback fallback{table_->backends[ref.backend], std::nullopt};
+      if (ref.config->model_name_override.has_value()) {
+        fallback.model_override = table_->strings.Add(*ref.config->model_name_override);
+      }
+      return fallback;
+    };
     compiled.fallbacks_begin = table_->fallback_pool.size();
     compiled.fallbacks_stride = tier.size() - 1 + later.size();
     for (std::size_t chosen = 0; chosen < tier.size(); ++chosen) {
       for (std::size_t step = 1; step < tier.size(); ++step) {
-        table_->fallback_pool.push_back(table_->backends[tier[(chosen + step) % tier.size()].backend]);
+        table_->fallback_pool.push_back(FallbackOf(tier[(chosen + step) % tier.size()]));
       }
-      for (const Ref& ref : later) table_->fallback_pool.push_back(table_->backends[ref.backend]);
+      for (const Ref& ref : later) table_->fallback_pool.push_back(FallbackOf(ref));
     }
     return absl::OkStatus();
   }

@@ -86,10 +86,14 @@ class Explainer {
     if (decision.match) absl::StrAppend(&out_, " match ", *decision.match);
     if (!decision.fallbacks.empty()) {
       absl::StrAppend(&out_, " fallbacks");
-      for (const NamespacedName& fallback : decision.fallbacks) absl::StrAppend(&out_, " ", Name(fallback));
+      for (const Fallback& fallback : decision.fallbacks) {
+        absl::StrAppend(&out_, " ", Name(fallback.backend));
+        if (fallback.model_override) absl::StrAppend(&out_, " (model ", Quoted(*fallback.model_override), ")");
+      }
     }
     if (!decision.reason.empty()) absl::StrAppend(&out_, ": ", AsAbsl(decision.reason));
     out_ += '\n';
+    if (decision.retry != nullptr) DescribeRetry(decision);
     return std::move(out_);
   }
 
@@ -108,6 +112,31 @@ class Explainer {
     }
     for (std::string_view field : m.body_remove) {
       absl::StrAppend(&out_, "mutation: remove body field ", Quoted(field), "\n");
+    }
+  }
+
+  // The rule's retry policy and the backend each retry goes to.
+  void DescribeRetry(const Decision& decision) {
+    const RetryPolicy& retry = *decision.retry;
+    absl::StrAppend(&out_, "retry: up to ", retry.attempts, retry.attempts == 1 ? " retry" : " retries",
+                    " after a connection failure or timeout");
+    if (!retry.codes.empty()) {
+      absl::StrAppend(&out_, " or status");
+      for (std::size_t i = 0; i < retry.codes.size(); ++i) {
+        absl::StrAppend(&out_, i == 0 ? " " : ", ", retry.codes[i]);
+      }
+    }
+    absl::StrAppend(&out_, ", backoff ", retry.backoff_ms, " ms\n");
+    for (uint32_t n = 1; n <= retry.attempts; ++n) {
+      const Fallback* next = NextAttempt(decision, n, 0);
+      absl::StrAppend(&out_, "  retry ", n, ": ");
+      if (next == nullptr) {
+        absl::StrAppend(&out_, "none (no fallback left)\n");
+        break;
+      }
+      absl::StrAppend(&out_, Name(next->backend));
+      if (next->model_override) absl::StrAppend(&out_, " with model ", Quoted(*next->model_override));
+      out_ += '\n';
     }
   }
 

@@ -74,6 +74,43 @@ constexpr std::array<BackendKindInfo, 2> kBackendKinds = {{
 // Backends are accepted in any version of the group: only their name is read.
 constexpr std::string_view kBackendGroup = "aigateway.envoyproxy.io/";
 
+// A Gateway API Duration, `^([0-9]{1,5}(h|m|s|ms)){1,4}$`, in milliseconds; nullopt when
+// the text does not have that form.
+std::optional<uint64_t> ParseGatewayDuration(std::string_view text) {
+  uint64_t total = 0;
+  int parts = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (++parts > 4) return std::nullopt;
+    uint64_t number = 0;
+    std::size_t digits = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      if (++digits > 5) return std::nullopt;
+      number = number * 10 + static_cast<uint64_t>(text[i++] - '0');
+    }
+    if (digits == 0 || i == text.size()) return std::nullopt;
+    uint64_t unit_ms = 0;
+    if (text[i] == 'h') {
+      unit_ms = 3'600'000;
+      ++i;
+    } else if (text[i] == 'm' && i + 1 < text.size() && text[i + 1] == 's') {
+      unit_ms = 1;
+      i += 2;
+    } else if (text[i] == 'm') {
+      unit_ms = 60'000;
+      ++i;
+    } else if (text[i] == 's') {
+      unit_ms = 1'000;
+      ++i;
+    } else {
+      return std::nullopt;
+    }
+    total += number * unit_ms;
+  }
+  if (parts == 0) return std::nullopt;
+  return total;
+}
+
 bool IsDigits(std::string_view text, std::size_t pos, std::size_t count) {
   if (pos + count > text.size()) return false;
   for (std::size_t i = pos; i < pos + count; ++i) {
@@ -346,7 +383,53 @@ class ConfigReader final : public YamlDocumentHandler {
       LOAD_ASSIGN_OR_RETURN(BackendRef ref, ReadBackendRef(kind, ref_field));
       rule.backend_refs.push_back(std::move(ref));
     }
+    LOAD_ASSIGN_OR_RETURN(const Field retry_field, item.Get("retry"));
+    if (retry_field.present()) {
+      LOAD_ASSIGN_OR_RETURN(rule.retry, ReadRetry(retry_field));
+    }
     return rule;
+  }
+
+  // A rule's `retry` (Gateway API HTTPRouteRetry): `codes` 400-599 without repeats,
+  // `attempts` 0-16 (default 1), `backoff` a Gateway API duration (default 0s).
+  static absl::StatusOr<RetryConfig> ReadRetry(const Field& section) {
+    LOAD_RETURN_IF_ERROR(section.ExpectMapping());
+    RetryConfig retry;
+    retry.origin = section.origin();
+    LOAD_ASSIGN_OR_RETURN(const Field codes_field, section.Get("codes"));
+    LOAD_ASSIGN_OR_RETURN(const std::vector<Field> codes, codes_field.Items());
+    for (const Field& code_field : codes) {
+      LOAD_ASSIGN_OR_RETURN(const std::optional<int64_t> code, code_field.Integer());
+      if (!code.has_value()) return code_field.Error("expected an integer, got null");
+      if (*code < 400 || *code > 599) {
+        return code_field.Error(absl::StrCat("retry code ", *code, " is not an HTTP status from 400 to 599"));
+      }
+      if (std::find(retry.codes.begin(), retry.codes.end(), *code) != retry.codes.end()) {
+        return code_field.Error(absl::StrCat("retry code ", *code, " is listed twice"));
+      }
+      retry.codes.push_back(static_cast<uint16_t>(*code));
+    }
+    LOAD_ASSIGN_OR_RETURN(const Field attempts_field, section.Get("attempts"));
+    LOAD_ASSIGN_OR_RETURN(const std::optional<int64_t> attempts, attempts_field.Integer());
+    if (attempts.has_value()) {
+      if (*attempts < 0 || *attempts > 16) {
+        return attempts_field.Error(absl::StrCat("attempts ", *attempts, " is not from 0 to 16"));
+      }
+      retry.attempts = static_cast<uint32_t>(*attempts);
+    }
+    LOAD_ASSIGN_OR_RETURN(const Field backoff_field, section.Get("backoff"));
+    LOAD_ASSIGN_OR_RETURN(const std::optional<LocatedString> backoff, backoff_field.String());
+    if (backoff.has_value()) {
+      const std::optional<uint64_t> ms = ParseGatewayDuration(backoff->value);
+      if (!ms.has_value()) {
+        return backoff_field.Error(
+            absl::StrCat("backoff \"", AsAbsl(backoff->value),
+                         "\" is not a Gateway API duration (1 to 4 of <1-5 digits><h|m|s|ms>, "
+                         "such as 100ms, 1s or 1h30m)"));
+      }
+      retry.backoff_ms = *ms;
+    }
+    return retry;
   }
 
   // An HTTPRouteMatch; LLMRoute and AIGatewayRoute matches are read the same way.

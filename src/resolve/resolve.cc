@@ -275,6 +275,7 @@ void SelectBackend(const CompiledTable& table, const Candidate& winner, const Re
   decision.mutations = chosen.mutations;
   decision.fallbacks = {table.fallback_pool.data() + rule.fallbacks_begin + position * rule.fallbacks_stride,
                         rule.fallbacks_stride};
+  decision.retry = rule.retry;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // under concurrent readers, and the struct-size growth rule. Also run under
 // AddressSanitizer and UBSan (scripts/test.sh, build-asan/).
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -1020,6 +1021,133 @@ TEST(CapiTrustBoundary, UpstreamModelIsTheOverrideElseTheModel) {
   EXPECT_EQ(model.data, nullptr);
   EXPECT_EQ(llmroute_decision_upstream_model(nullptr, &model), LLMROUTE_ERROR_INVALID_ARGUMENT);
   EXPECT_EQ(llmroute_decision_upstream_model(&d, nullptr), LLMROUTE_ERROR_INVALID_ARGUMENT);
+}
+
+// Rules with and without a retry policy.
+constexpr char kRetryConfig[] = R"(apiVersion: aigateway.envoyproxy.io/v1beta1
+kind: AIGatewayRoute
+metadata: {name: retry, namespace: team}
+spec:
+  rules:
+    - matches: [{headers: [{name: x-ai-eg-model, value: gpt-4o}]}]
+      backendRefs:
+        - {name: openai}
+        - {name: azure, priority: 1, modelNameOverride: gpt-4o-azure}
+        - {name: backup, priority: 2}
+      retry: {codes: [429, 503], attempts: 3, backoff: 1s250ms}
+    - matches: [{headers: [{name: x-ai-eg-model, value: plain}]}]
+      backendRefs: [{name: one}, {name: two, priority: 1}]
+  standardRoutingHeader: {enabled: true}
+)";
+
+// The next attempt as "ns/name" or "ns/name model=m", or "none".
+std::string Next(const llmroute_decision_t& d, uint32_t attempts_made, int32_t last_status) {
+  llmroute_name_t backend;
+  llmroute_string_t model = {"untouched", 9};
+  const int32_t found = llmroute_next_attempt(&d, attempts_made, last_status, &backend, &model);
+  if (found == 0) {
+    EXPECT_EQ(Str(model), "untouched");
+    return "none";
+  }
+  EXPECT_EQ(found, 1);
+  return Name(backend) + (model.data != nullptr ? " model=" + *Str(model) : "");
+}
+
+TEST(CapiRetry, DecisionCarriesThePolicyAndEachFallbacksOverride) {
+  TableRef table = MustCompile(kRetryConfig);
+  ASSERT_NE(table.get(), nullptr);
+  Req req;
+  req.Header("x-ai-eg-model", "gpt-4o");
+  const llmroute_decision_t d = MustResolve(table.get(), req);
+  EXPECT_EQ(d.has_retry, 1);
+  EXPECT_EQ(d.retry_attempts, 3u);
+  EXPECT_EQ(d.retry_backoff_ms, 1250u);
+  ASSERT_EQ(d.retry_code_count, 2u);
+  EXPECT_EQ(d.retry_codes[0], 429);
+  EXPECT_EQ(d.retry_codes[1], 503);
+  llmroute_string_t model;
+  ASSERT_EQ(llmroute_decision_fallback_override(&d, 0, &model), LLMROUTE_OK);
+  EXPECT_EQ(Str(model), "gpt-4o-azure");
+  ASSERT_EQ(llmroute_decision_fallback_override(&d, 1, &model), LLMROUTE_OK);
+  EXPECT_EQ(Str(model), std::nullopt);
+  EXPECT_EQ(llmroute_decision_fallback_override(&d, 2, &model), LLMROUTE_ERROR_INVALID_ARGUMENT);
+}
+
+TEST(CapiRetry, NextAttemptFollowsTheRule) {
+  TableRef table = MustCompile(kRetryConfig);
+  ASSERT_NE(table.get(), nullptr);
+  Req req;
+  req.Header("x-ai-eg-model", "gpt-4o");
+  const llmroute_decision_t d = MustResolve(table.get(), req);
+  EXPECT_EQ(Next(d, 1, 503), "team/azure model=gpt-4o-azure");  // a listed status
+  EXPECT_EQ(Next(d, 1, 0), "team/azure model=gpt-4o-azure");    // connection failure
+  EXPECT_EQ(Next(d, 1, 500), "none");                            // not listed
+  EXPECT_EQ(Next(d, 2, 429), "team/backup");
+  EXPECT_EQ(Next(d, 3, 0), "none");  // attempts left, fallbacks exhausted
+  EXPECT_EQ(Next(d, 4, 0), "none");  // attempts exhausted
+  EXPECT_EQ(Next(d, 0, 0), "none");  // no attempt made yet
+}
+
+TEST(CapiRetry, NoPolicyNoNextAttempt) {
+  TableRef table = MustCompile(kRetryConfig);
+  ASSERT_NE(table.get(), nullptr);
+  Req plain;
+  plain.Header("x-ai-eg-model", "plain");
+  const llmroute_decision_t rule = MustResolve(table.get(), plain);
+  EXPECT_EQ(rule.has_retry, 0);
+  EXPECT_EQ(rule.retry_codes, nullptr);
+  EXPECT_EQ(Next(rule, 1, 0), "none");
+  Req header;
+  header.Header("x-ai-eg-model", "gpt-4o").Header("x-ai-gateway-backend", "azure");
+  const llmroute_decision_t standard = MustResolve(table.get(), header);
+  EXPECT_EQ(standard.via, LLMROUTE_VIA_STANDARD_HEADER);
+  EXPECT_EQ(standard.has_retry, 0);
+  EXPECT_EQ(Next(standard, 1, 0), "none");
+  Req unknown;
+  unknown.Header("x-ai-eg-model", "unknown");
+  const llmroute_decision_t no_route = MustResolve(table.get(), unknown);
+  EXPECT_EQ(no_route.status, LLMROUTE_STATUS_NO_ROUTE);
+  EXPECT_EQ(Next(no_route, 1, 0), "none");
+}
+
+TEST(CapiRetry, NextAttemptRefusesBadArguments) {
+  TableRef table = MustCompile(kRetryConfig);
+  ASSERT_NE(table.get(), nullptr);
+  Req req;
+  req.Header("x-ai-eg-model", "gpt-4o");
+  llmroute_decision_t d = MustResolve(table.get(), req);
+  llmroute_name_t backend;
+  llmroute_string_t model;
+  EXPECT_EQ(llmroute_next_attempt(nullptr, 1, 0, &backend, &model), -LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_next_attempt(&d, 1, 0, nullptr, &model), -LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_next_attempt(&d, 1, 0, &backend, nullptr), -LLMROUTE_ERROR_INVALID_ARGUMENT);
+  d.struct_size = offsetof(llmroute_decision_t, has_retry);  // an older caller's layout
+  EXPECT_EQ(llmroute_next_attempt(&d, 1, 0, &backend, &model), -LLMROUTE_ERROR_INVALID_ARGUMENT);
+}
+
+TEST(CapiExplain, SameTextAsTheCliAndFreedWithLlmrouteFree) {
+  TableRef table = MustCompile(kRetryConfig);
+  ASSERT_NE(table.get(), nullptr);
+  Req req;
+  req.Header("x-ai-eg-model", "gpt-4o");
+  char* text = nullptr;
+  size_t len = 0;
+  char* error = nullptr;
+  ASSERT_EQ(llmroute_explain(table.get(), &req.View(), &text, &len, &error), LLMROUTE_OK);
+  ASSERT_NE(text, nullptr);
+  EXPECT_EQ(error, nullptr);
+  const std::string report(text, len);
+  EXPECT_EQ(text[len], '\0');
+  EXPECT_NE(report.find("header x-ai-eg-model Exact \"gpt-4o\", seen \"gpt-4o\""), std::string::npos)
+      << report;
+  EXPECT_NE(report.find("decision: routed (200) backend team/openai"), std::string::npos) << report;
+  EXPECT_NE(report.find("retry: up to 3 retries"), std::string::npos) << report;
+  EXPECT_NE(report.find("retry 1: team/azure with model \"gpt-4o-azure\""), std::string::npos) << report;
+  llmroute_free(text);
+
+  EXPECT_EQ(llmroute_explain(nullptr, &req.View(), &text, &len, &error), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  ASSERT_NE(error, nullptr);
+  llmroute_free(error);
 }
 
 }  // namespace

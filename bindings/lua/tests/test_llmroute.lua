@@ -69,6 +69,8 @@ local function render(d)
     rule_name = orNull(d.rule_name), match = orNull(d.match), model = orNull(d.model),
     model_override = orNull(d.model_override), fallbacks = fallbacks,
     backend_kind = orNull(d.backend_kind), mutations = orNull(d.mutations),
+    retry = d.retry and { codes = d.retry.codes, attempts = d.retry.attempts,
+                          backoff_ms = d.retry.backoff_ms } or json.null,
   }
 end
 
@@ -80,7 +82,14 @@ local function expected(case)
     e.backend_kind = e.status == "routed" and "Backend" or json.null
   end
   if e.mutations == nil then e.mutations = json.null end
+  if e.retry == nil then e.retry = json.null end
+  e.next = nil
   return e
+end
+
+local function render_attempt(backend, model_override)
+  if backend == nil then return json.null end
+  return { backend = nsname(backend), model_override = orNull(model_override) }
 end
 
 local function request_of(r)
@@ -120,6 +129,11 @@ test("shared cases", function()
       local d, rerr = router:resolve(request_of(case.request))
       assert(d, rerr)
       eq(render(d), expected(case), suite.name .. ": " .. case.name)
+      for _, q in ipairs(case.expect.next or {}) do
+        local what = case.name .. ": next after " .. q.attempt .. ", " .. q.status
+        eq(render_attempt(llmroute.next_attempt(d, q.attempt, q.status)), q.expect, what)
+        eq(render_attempt(router:next_attempt(d, q.attempt, q.status)), q.expect, what)
+      end
       eq(d.reason == nil, d.status == "routed", case.name .. ": reason")
       count = count + 1
     end

@@ -39,12 +39,14 @@ from typing import Iterable, Mapping, Optional, Sequence, Tuple, Union
 __all__ = [
     "BackendKind",
     "ConfigError",
+    "Attempt",
     "Decision",
     "Error",
     "LibraryNotFoundError",
     "Model",
     "Mutations",
     "NamespacedName",
+    "Retry",
     "Router",
     "Status",
     "Via",
@@ -112,6 +114,23 @@ class NamespacedName:
 
 
 @dataclass(frozen=True, slots=True)
+class Retry:
+    """A rule's retry policy (Gateway API HTTPRouteRetry)."""
+
+    codes: Tuple[int, ...]  # HTTP statuses that may be retried, as configured
+    attempts: int  # retries after the first try, 0-16
+    backoff_ms: int  # the wait before each retry
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """The next try of a request: a backend and that backendRef's modelNameOverride."""
+
+    backend: NamespacedName
+    model_override: Optional[str]
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     """Which backend gets the request, and why. Absent values are ``None``."""
 
@@ -129,6 +148,12 @@ class Decision:
     reason: Optional[str]
     backend_kind: Optional[BackendKind]  # None when not routed
     mutations: Optional[Mutations]  # None when the chosen backendRef has none
+    # Each fallback's modelNameOverride (None: the backendRef has none), position for
+    # position with ``fallbacks``.
+    fallback_overrides: Tuple[Optional[str], ...]
+    # The winning rule's retry policy; None without one, for the standard header, and for
+    # every decision that is not routed.
+    retry: Optional[Retry]
 
     @property
     def routed(self) -> bool:
@@ -140,6 +165,19 @@ class Decision:
         chosen backendRef's ``model_override`` when it has one, else ``model``; ``None``:
         send no model header."""
         return self.model_override if self.model_override is not None else self.model
+
+    def next_attempt(self, attempts_made: int, last_status: int) -> Optional[Attempt]:
+        """The next try after ``attempts_made`` (>= 1) tries, the last ending with
+        ``last_status`` (its HTTP status, or 0 for a connection failure or timeout):
+        ``fallbacks[attempts_made - 1]`` when the decision has a retry policy,
+        ``attempts_made <= retry.attempts``, ``last_status`` is 0 or in ``retry.codes``, and
+        that fallback exists; otherwise None. The rule of ``llmroute_next_attempt``."""
+        retry = self.retry
+        if (retry is None or not 1 <= attempts_made <= retry.attempts
+                or (last_status != 0 and last_status not in retry.codes)
+                or attempts_made > len(self.fallbacks)):
+            return None
+        return Attempt(self.fallbacks[attempts_made - 1], self.fallback_overrides[attempts_made - 1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +276,11 @@ class _Decision(ctypes.Structure):
         ("body_set_count", ctypes.c_size_t),
         ("body_remove_count", ctypes.c_size_t),
         ("mutations", ctypes.c_void_p),
+        ("has_retry", ctypes.c_int32),
+        ("retry_attempts", ctypes.c_uint32),
+        ("retry_backoff_ms", ctypes.c_uint64),
+        ("retry_codes", ctypes.c_void_p),
+        ("retry_code_count", ctypes.c_size_t),
     ]
 
 
@@ -249,8 +292,9 @@ class _Model(ctypes.Structure):
 # The decision read in one call: struct_size, six int32, then 18 pointer-sized words
 # (backend ns/name, route ns/name, rule_name, model, model_override, reason as data+len,
 # fallback_count, fallbacks), two int32 (backend_kind, reserved2), five words (the four
-# mutation counts, mutations).
-_DECISION_LAYOUT = struct.Struct("=Q6i18Q2i5Q")
+# mutation counts, mutations), then the retry policy (has_retry, attempts, backoff_ms,
+# codes, code count).
+_DECISION_LAYOUT = struct.Struct("=Q6i18Q2i5QiI3Q")
 assert _DECISION_LAYOUT.size == ctypes.sizeof(_Decision) or ctypes.sizeof(ctypes.c_void_p) != 8
 
 _STATUSES = (
@@ -320,6 +364,15 @@ def _declare(lib: ctypes.CDLL) -> None:
         "llmroute_table_free": (None, [p_table]),
         "llmroute_resolve": (c.c_int32, [p_table, c.c_void_p, c.c_void_p]),
         "llmroute_decision_fallback": (c.c_int32, [c.c_void_p, c.c_size_t, c.POINTER(_OutName)]),
+        "llmroute_decision_fallback_override": (
+            c.c_int32,
+            [c.c_void_p, c.c_size_t, c.POINTER(_OutString)],
+        ),
+        "llmroute_explain": (
+            c.c_int32,
+            [p_table, c.c_void_p, c.POINTER(c.c_void_p), c.POINTER(c.c_size_t),
+             c.POINTER(c.c_void_p)],
+        ),
         "llmroute_table_model_count": (c.c_size_t, [p_table]),
         "llmroute_table_model": (
             c.c_int32,
@@ -585,81 +638,9 @@ class Router:
         table = self._table
         if table is None:
             raise Error("the router is closed")
-        # Everything the C call reads is packed into one per-thread buffer: the decision,
-        # the request, the header array, then the strings (the method, host, path, header
-        # names and values, body). A pointer is the buffer's address plus an offset.
-        parts = [method.encode() if method.__class__ is str else _bytes(method, "method"),
-                 path.encode() if path.__class__ is str else _bytes(path, "path")]
-        if host is not None:
-            parts.append(host.encode() if host.__class__ is str else _bytes(host, "host"))
-        count = 0
-        if headers:
-            if headers.__class__ is dict or isinstance(headers, Mapping):
-                headers = headers.items()
-            for name, value in headers:
-                if value.__class__ is str:
-                    parts.append(name.encode() if name.__class__ is str else _bytes(name, "header name"))
-                    parts.append(value.encode())
-                    count += 1
-                elif isinstance(value, (list, tuple)):
-                    n = _bytes(name, "header name")
-                    for v in value:
-                        parts.append(n)
-                        parts.append(_bytes(v, "header value"))
-                        count += 1
-                else:
-                    parts.append(_bytes(name, "header name"))
-                    parts.append(_bytes(value, "header value"))
-                    count += 1
-        if body is not None:
-            parts.append(body.encode() if body.__class__ is str else _bytes(body, "body"))
-        if entropy is None:
-            entropy = has_entropy = 0
-        else:
-            if not 0 <= entropy < 18446744073709551616:
-                raise ValueError("entropy must be in [0, 2**64)")
-            has_entropy = 1
-        blob = b"".join(parts)
-        strings = _HEADERS_AT + 32 * count
-        end = strings + len(blob)
-        scratch = _scratch.get(end + _PADDING)
+        scratch, at, end, blob = _pack(headers, host, path, method, body, entropy)
         base = scratch.base
         mv = scratch.view
-        mv[strings:end] = blob
-        if body is not None:  # the padding the library may read past the body: zeroed
-            mv[end:end + _PADDING] = _ZERO_PADDING
-
-        at = base + strings
-        m_len = len(parts[0])
-        p_len = len(parts[1])
-        p_at = at + m_len
-        i = 2
-        if host is None:
-            h_at = h_len = 0
-            next_at = p_at + p_len
-        else:
-            h_at = p_at + p_len
-            h_len = len(parts[2])
-            next_at = h_at + h_len
-            i = 3
-        offset = _HEADERS_AT
-        pack = _HEADER_LAYOUT.pack_into
-        for _ in range(count):
-            n_len = len(parts[i])
-            v_len = len(parts[i + 1])
-            pack(mv, offset, next_at, n_len, next_at + n_len, v_len)
-            next_at += n_len + v_len
-            offset += 32
-            i += 2
-        if body is None:
-            b_at = b_len = 0
-        else:
-            b_at = next_at
-            b_len = len(parts[i])
-        _REQUEST_LAYOUT.pack_into(mv, _REQUEST_AT, _REQUEST_SIZE, at, m_len, h_at, h_len,
-                                  p_at, p_len, base + _HEADERS_AT if count else 0, count,
-                                  b_at, b_len, _PADDING if body is not None else 0,
-                                  entropy, has_entropy, 0)
         code = _resolve(table.handle, base + _REQUEST_AT, base)
         if code != _OK:
             raise Error(f"llmroute_resolve: {self._lib.llmroute_error_name(code).decode()}")
@@ -688,13 +669,40 @@ class Router:
                 None if model_bytes is None else _text(model_bytes), ctypes.c_void_p(base))
         return d
 
+    def explain(
+        self,
+        headers: HeadersArg = None,
+        host: Optional[str] = None,
+        path: str = "/",
+        method: str = "GET",
+        body: Union[str, bytes, None] = None,
+        entropy: Optional[int] = None,
+    ) -> str:
+        """For a person: how the request gets its decision, as ``llmroute explain`` prints
+        it (the arguments are those of ``resolve``). Slow: not for the request path."""
+        table = self._current()
+        scratch, _, _, _ = _pack(headers, host, path, method, body, entropy)
+        text = ctypes.c_void_p()
+        length = ctypes.c_size_t()
+        error = ctypes.c_void_p()
+        code = self._lib.llmroute_explain(table.handle, scratch.base + _REQUEST_AT,
+                                          ctypes.byref(text), ctypes.byref(length),
+                                          ctypes.byref(error))
+        if code != _OK:
+            _raise_error(code, error)
+        try:
+            return _text(ctypes.string_at(text.value, length.value))
+        finally:
+            self._lib.llmroute_free(text)
+
     def _decision(self, table: _Table, fields: tuple, model: Optional[str],
                   out: ctypes.c_void_p) -> Decision:
         (_, status, http_status, via, rule, match, _,
          b_ns, b_ns_len, b_name, b_name_len, r_ns, r_ns_len, r_name, r_name_len,
          rule_name, rule_name_len, _, _, override, override_len,
          reason, reason_len, fallback_count, fallbacks,
-         backend_kind, _, header_sets, header_removes, body_sets, body_removes, mutations) = fields
+         backend_kind, _, header_sets, header_removes, body_sets, body_removes, mutations,
+         has_retry, retry_attempts, retry_backoff_ms, retry_codes, retry_code_count) = fields
         string = table.string
         d = _new_decision(Decision)
         _set(d, "status", _STATUSES[status])
@@ -707,13 +715,18 @@ class Router:
         _set(d, "match", match if match >= 0 else None)
         _set(d, "model", model)
         _set(d, "model_override", string(override, override_len) if override else None)
-        _set(d, "fallbacks", self._fallbacks(table, out, fallbacks, fallback_count)
-             if fallback_count else ())
+        names, overrides = (self._fallbacks(table, out, fallbacks, fallback_count)
+                            if fallback_count else ((), ()))
+        _set(d, "fallbacks", names)
+        _set(d, "fallback_overrides", overrides)
         _set(d, "reason", string(reason, reason_len) if reason else None)
         _set(d, "backend_kind", _BACKEND_KINDS.get(backend_kind) if b_name else None)
         _set(d, "mutations", self._mutations(
             table, out, mutations, (header_sets, header_removes, body_sets, body_removes))
             if mutations else None)
+        _set(d, "retry", Retry(
+            tuple((ctypes.c_uint16 * retry_code_count).from_address(retry_codes))
+            if retry_code_count else (), retry_attempts, retry_backoff_ms) if has_retry else None)
         return d
 
     def _mutations(self, table: _Table, out: ctypes.c_void_p, address: int,
@@ -748,18 +761,27 @@ class Router:
         return cached
 
     def _fallbacks(self, table: _Table, out: ctypes.c_void_p, address: int,
-                   count: int) -> Tuple[NamespacedName, ...]:
+                   count: int) -> Tuple[Tuple[NamespacedName, ...], Tuple[Optional[str], ...]]:
         # A decision's fallbacks are a list inside the table: cached by its address.
         key = (address, count)
         cached = table.fallbacks.get(key)
         if cached is None:
             names = []
+            overrides = []
             n = _OutName()
+            o = _OutString()
             for i in range(count):
                 self._lib.llmroute_decision_fallback(out, i, ctypes.byref(n))
                 names.append(table.name(n.ns.data, n.ns.len, n.name.data, n.name.len))
-            cached = table.fallbacks[key] = tuple(names)
+                self._lib.llmroute_decision_fallback_override(out, i, ctypes.byref(o))
+                overrides.append(table.string(o.data, o.len) if o.data else None)
+            cached = table.fallbacks[key] = (tuple(names), tuple(overrides))
         return cached
+
+    def next_attempt(self, decision: Decision, attempts_made: int,
+                     last_status: int) -> Optional[Attempt]:
+        """``decision.next_attempt(attempts_made, last_status)``."""
+        return decision.next_attempt(attempts_made, last_status)
 
     # -- the table ----------------------------------------------------------------------
 
@@ -923,11 +945,93 @@ class _Scratch(threading.local):
             self.view = memoryview(self.buffer).cast("B")
             self.base = ctypes.addressof(self.buffer)
             self.capacity = capacity
-            _DECISION_LAYOUT.pack_into(self.view, 0, _DECISION_SIZE, *([0] * 31))
+            _DECISION_LAYOUT.pack_into(self.view, 0, _DECISION_SIZE, *([0] * 36))
         return self
 
 
 _scratch = _Scratch()
+
+
+def _pack(headers: HeadersArg, host: Optional[str], path: str, method: str,
+          body: Union[str, bytes, None], entropy: Optional[int]) -> tuple:
+    """Packs a request into this thread's scratch buffer: returns (scratch, the address of
+    the strings, their end offset, their bytes)."""
+    # Everything the C call reads is packed into one per-thread buffer: the decision,
+    # the request, the header array, then the strings (the method, host, path, header
+    # names and values, body). A pointer is the buffer's address plus an offset.
+    parts = [method.encode() if method.__class__ is str else _bytes(method, "method"),
+             path.encode() if path.__class__ is str else _bytes(path, "path")]
+    if host is not None:
+        parts.append(host.encode() if host.__class__ is str else _bytes(host, "host"))
+    count = 0
+    if headers:
+        if headers.__class__ is dict or isinstance(headers, Mapping):
+            headers = headers.items()
+        for name, value in headers:
+            if value.__class__ is str:
+                parts.append(name.encode() if name.__class__ is str else _bytes(name, "header name"))
+                parts.append(value.encode())
+                count += 1
+            elif isinstance(value, (list, tuple)):
+                n = _bytes(name, "header name")
+                for v in value:
+                    parts.append(n)
+                    parts.append(_bytes(v, "header value"))
+                    count += 1
+            else:
+                parts.append(_bytes(name, "header name"))
+                parts.append(_bytes(value, "header value"))
+                count += 1
+    if body is not None:
+        parts.append(body.encode() if body.__class__ is str else _bytes(body, "body"))
+    if entropy is None:
+        entropy = has_entropy = 0
+    else:
+        if not 0 <= entropy < 18446744073709551616:
+            raise ValueError("entropy must be in [0, 2**64)")
+        has_entropy = 1
+    blob = b"".join(parts)
+    strings = _HEADERS_AT + 32 * count
+    end = strings + len(blob)
+    scratch = _scratch.get(end + _PADDING)
+    base = scratch.base
+    mv = scratch.view
+    mv[strings:end] = blob
+    if body is not None:  # the padding the library may read past the body: zeroed
+        mv[end:end + _PADDING] = _ZERO_PADDING
+
+    at = base + strings
+    m_len = len(parts[0])
+    p_len = len(parts[1])
+    p_at = at + m_len
+    i = 2
+    if host is None:
+        h_at = h_len = 0
+        next_at = p_at + p_len
+    else:
+        h_at = p_at + p_len
+        h_len = len(parts[2])
+        next_at = h_at + h_len
+        i = 3
+    offset = _HEADERS_AT
+    pack = _HEADER_LAYOUT.pack_into
+    for _ in range(count):
+        n_len = len(parts[i])
+        v_len = len(parts[i + 1])
+        pack(mv, offset, next_at, n_len, next_at + n_len, v_len)
+        next_at += n_len + v_len
+        offset += 32
+        i += 2
+    if body is None:
+        b_at = b_len = 0
+    else:
+        b_at = next_at
+        b_len = len(parts[i])
+    _REQUEST_LAYOUT.pack_into(mv, _REQUEST_AT, _REQUEST_SIZE, at, m_len, h_at, h_len,
+                              p_at, p_len, base + _HEADERS_AT if count else 0, count,
+                              b_at, b_len, _PADDING if body is not None else 0,
+                              entropy, has_entropy, 0)
+    return scratch, at, end, blob
 
 
 def _resolve(table: int, request: int, decision: int) -> int:

@@ -78,6 +78,9 @@ def render(d: llmroute.Decision) -> dict:
             "body_set": [list(p) for p in d.mutations.body_set],
             "body_remove": list(d.mutations.body_remove),
         },
+        "retry": None if d.retry is None else {
+            "codes": list(d.retry.codes), "attempts": d.retry.attempts,
+            "backoff_ms": d.retry.backoff_ms},
     }
 
 
@@ -86,7 +89,13 @@ def expected(case: dict) -> dict:
     e = dict(case["expect"])
     e.setdefault("backend_kind", "Backend" if e["status"] == "routed" else None)
     e.setdefault("mutations", None)
+    e.setdefault("retry", None)
+    e.pop("next", None)
     return e
+
+
+def render_attempt(a):
+    return None if a is None else {"backend": str(a.backend), "model_override": a.model_override}
 
 
 class SharedCasesTest(unittest.TestCase):
@@ -104,6 +113,11 @@ class SharedCasesTest(unittest.TestCase):
                     request = dict(case["request"])
                     d = router.resolve(**request)
                     self.assertEqual(render(d), expected(case))
+                    for q in case["expect"].get("next", []):
+                        self.assertEqual(render_attempt(d.next_attempt(q["attempt"], q["status"])),
+                                         q["expect"], q)
+                        self.assertEqual(router.next_attempt(d, q["attempt"], q["status"]),
+                                         d.next_attempt(q["attempt"], q["status"]))
                     self.assertEqual(d.reason is None, d.status is llmroute.Status.ROUTED)
                     count += 1
         self.assertGreaterEqual(count, 20)
