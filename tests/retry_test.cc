@@ -54,37 +54,37 @@ INSTANTIATE_TEST_SUITE_P(
     BadRetries, RetryConfigErrorTest,
     testing::ValuesIn(std::vector<BadRetry>{
         {"CodeBelowRange", "{codes: [399]}",
-         "test.yaml:8:22: error: spec.rules[0].retry.codes[0]: retry code 399 is not an HTTP status from 400 to 599"},
+         "test.yaml:8:21: error: spec.rules[0].retry.codes[0]: retry code 399 is not an HTTP status from 400 to 599"},
         {"CodeAboveRange", "{codes: [429, 600]}",
-         "test.yaml:8:27: error: spec.rules[0].retry.codes[1]: retry code 600 is not an HTTP status from 400 to 599"},
+         "test.yaml:8:26: error: spec.rules[0].retry.codes[1]: retry code 600 is not an HTTP status from 400 to 599"},
         {"CodeRepeated", "{codes: [503, 429, 503]}",
-         "test.yaml:8:32: error: spec.rules[0].retry.codes[2]: retry code 503 is listed twice"},
+         "test.yaml:8:31: error: spec.rules[0].retry.codes[2]: retry code 503 is listed twice"},
         {"CodeNotInteger", "{codes: [\"503\"]}",
-         "test.yaml:8:22: error: spec.rules[0].retry.codes[0]: expected an integer, got a string"},
+         "test.yaml:8:21: error: spec.rules[0].retry.codes[0]: expected an integer, got string (remove the quotes)"},
         {"CodesNotList", "{codes: 503}",
-         "test.yaml:8:21: error: spec.rules[0].retry.codes: expected a list, got an integer"},
+         "test.yaml:8:20: error: spec.rules[0].retry.codes: expected a list, got integer"},
         {"AttemptsNegative", "{attempts: -1}",
-         "test.yaml:8:24: error: spec.rules[0].retry.attempts: attempts -1 is not from 0 to 16"},
+         "test.yaml:8:23: error: spec.rules[0].retry.attempts: attempts -1 is not from 0 to 16"},
         {"AttemptsTooMany", "{attempts: 17}",
-         "test.yaml:8:24: error: spec.rules[0].retry.attempts: attempts 17 is not from 0 to 16"},
+         "test.yaml:8:23: error: spec.rules[0].retry.attempts: attempts 17 is not from 0 to 16"},
         {"AttemptsNotInteger", "{attempts: two}",
-         "test.yaml:8:24: error: spec.rules[0].retry.attempts: expected an integer, got a string"},
+         "test.yaml:8:23: error: spec.rules[0].retry.attempts: expected an integer, got string"},
         {"BackoffNoUnit", "{backoff: \"100\"}",
-         "test.yaml:8:23: error: spec.rules[0].retry.backoff: backoff \"100\" is not a Gateway API duration (1 to 4 of <1-5 digits><h|m|s|ms>, such as 100ms, 1s or 1h30m)"},
+         "test.yaml:8:22: error: spec.rules[0].retry.backoff: backoff \"100\" is not a Gateway API duration (1 to 4 of <1-5 digits><h|m|s|ms>, such as 100ms, 1s or 1h30m)"},
         {"BackoffUnknownUnit", "{backoff: 1d}",
-         "test.yaml:8:23: error: spec.rules[0].retry.backoff: backoff \"1d\" is not a Gateway API duration (1 to 4 of <1-5 digits><h|m|s|ms>, such as 100ms, 1s or 1h30m)"},
+         "test.yaml:8:22: error: spec.rules[0].retry.backoff: backoff \"1d\" is not a Gateway API duration (1 to 4 of <1-5 digits><h|m|s|ms>, such as 100ms, 1s or 1h30m)"},
         {"BackoffSixDigits", "{backoff: 100000ms}",
-         "test.yaml:8:23: error: spec.rules[0].retry.backoff: backoff \"100000ms\" is not a Gateway API duration (1 to 4 of <1-5 digits><h|m|s|ms>, such as 100ms, 1s or 1h30m)"},
+         "test.yaml:8:22: error: spec.rules[0].retry.backoff: backoff \"100000ms\" is not a Gateway API duration (1 to 4 of <1-5 digits><h|m|s|ms>, such as 100ms, 1s or 1h30m)"},
         {"BackoffFiveParts", "{backoff: 1h1m1s1ms1h}",
-         "test.yaml:8:23: error: spec.rules[0].retry.backoff: backoff \"1h1m1s1ms1h\" is not a Gateway API duration (1 to 4 of <1-5 digits><h|m|s|ms>, such as 100ms, 1s or 1h30m)"},
+         "test.yaml:8:22: error: spec.rules[0].retry.backoff: backoff \"1h1m1s1ms1h\" is not a Gateway API duration (1 to 4 of <1-5 digits><h|m|s|ms>, such as 100ms, 1s or 1h30m)"},
         {"BackoffFraction", "{backoff: 1.5s}",
-         "test.yaml:8:23: error: spec.rules[0].retry.backoff: backoff \"1.5s\" is not a Gateway API duration (1 to 4 of <1-5 digits><h|m|s|ms>, such as 100ms, 1s or 1h30m)"},
+         "test.yaml:8:22: error: spec.rules[0].retry.backoff: backoff \"1.5s\" is not a Gateway API duration (1 to 4 of <1-5 digits><h|m|s|ms>, such as 100ms, 1s or 1h30m)"},
         {"BackoffEmpty", "{backoff: \"\"}",
-         "test.yaml:8:23: error: spec.rules[0].retry.backoff: backoff \"\" is not a Gateway API duration (1 to 4 of <1-5 digits><h|m|s|ms>, such as 100ms, 1s or 1h30m)"},
+         "test.yaml:8:22: error: spec.rules[0].retry.backoff: backoff \"\" is not a Gateway API duration (1 to 4 of <1-5 digits><h|m|s|ms>, such as 100ms, 1s or 1h30m)"},
         {"BackoffNotString", "{backoff: 100}",
-         "test.yaml:8:23: error: spec.rules[0].retry.backoff: expected a string, got an integer"},
+         "test.yaml:8:22: error: spec.rules[0].retry.backoff: expected a string, got integer (quote it to make it a string)"},
         {"NotMapping", "[429]",
-         "test.yaml:8:12: error: spec.rules[0].retry: expected a mapping, got a list"},
+         "test.yaml:8:12: error: spec.rules[0].retry: expected a mapping, got list"},
     }),
     [](const testing::TestParamInfo<BadRetry>& info) { return std::string(info.param.name); });
 
@@ -238,7 +238,7 @@ spec:
     retry: {attempts: 2}
   - matches: [{headers: [{name: x-ai-eg-model, value: plain}]}]
     backendRefs: [{name: a}, {name: b, priority: 1}]
-  - matches: [{headers: [{name: x-ai-eg-model, value: off}]}]
+  - matches: [{headers: [{name: x-ai-eg-model, value: retired}]}]
     backendRefs: [{name: a, weight: 0}]
     retry: {attempts: 2}
   standardRoutingHeader: {enabled: true}
@@ -258,7 +258,7 @@ spec:
   EXPECT_EQ(standard.retry, nullptr);
   EXPECT_EQ(NextAttempt(standard, 1, 0), nullptr);
   // no_backend: the rule has a policy, the decision (not routed) carries none.
-  const Decision no_backend = resolve({{"x-ai-eg-model", "off"}});
+  const Decision no_backend = resolve({{"x-ai-eg-model", "retired"}});
   EXPECT_EQ(no_backend.status, DecisionStatus::kNoBackend);
   EXPECT_EQ(no_backend.retry, nullptr);
   EXPECT_EQ(NextAttempt(no_backend, 1, 0), nullptr);

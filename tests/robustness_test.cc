@@ -187,7 +187,7 @@ TEST(RobustnessTest, ExtremeEntropiesChooseWithinTheTier) {
     Resolved r = Resolve(table, Req().Header("x-ai-eg-model", "gpt-4o").Entropy(entropy));
     ASSERT_EQ(r->status, DecisionStatus::kRouted) << entropy;
     ASSERT_EQ(r->fallbacks.size(), 1u) << entropy;
-    EXPECT_NE(NsName(*r->backend), NsName(r->fallbacks[0])) << entropy;
+    EXPECT_NE(NsName(*r->backend), NsName(r->fallbacks[0].backend)) << entropy;
   }
 }
 

@@ -209,8 +209,8 @@ TEST(Selection, WeightZeroNeverChosenNorFallback) {
     ASSERT_EQ(r->status, DecisionStatus::kRouted) << Describe(*r);
     ASSERT_TRUE(r->backend.has_value());
     ASSERT_NE(r->backend->name.substr(0, 4), "zero") << Describe(*r);
-    for (const NamespacedName& f : r->fallbacks) {
-      ASSERT_NE(f.name.substr(0, 4), "zero") << Describe(*r);
+    for (const Fallback& f : r->fallbacks) {
+      ASSERT_NE(f.backend.name.substr(0, 4), "zero") << Describe(*r);
     }
   }
 }

@@ -187,7 +187,7 @@ inline int Render(const std::optional<uint32_t>& i) {
 }
 inline std::string RenderFallbacks(const Decision& d) {
   std::vector<std::string> names;
-  for (const NamespacedName& n : d.fallbacks) names.push_back(NsName(n));
+  for (const Fallback& f : d.fallbacks) names.push_back(NsName(f.backend));
   std::string out = "[";
   for (size_t i = 0; i < names.size(); ++i) out += (i == 0 ? "" : ", ") + names[i];
   return out + "]";

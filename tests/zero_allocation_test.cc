@@ -49,6 +49,29 @@ TEST(ZeroAllocation, StandardHeaderDisallowed) {
   EXPECT_EQ(AllocationsOnThisThread() - before, 0u);
 }
 
+// A rule with a retry policy: resolve and every next attempt, warm, allocate nothing.
+TEST(ZeroAllocation, RetryPolicyAndNextAttempt) {
+  auto table = CompileOrDie(R"(apiVersion: aigateway.envoyproxy.io/v1beta1
+kind: AIGatewayRoute
+metadata: {name: r}
+spec:
+  rules:
+  - backendRefs: [{name: a}, {name: b, priority: 1, modelNameOverride: m}, {name: c, priority: 2}]
+    retry: {codes: [429, 503], attempts: 2, backoff: 10ms}
+)");
+  const Request request;
+  table->Resolve(request);
+  const uint64_t before = AllocationsOnThisThread();
+  const Decision decision = table->Resolve(request);
+  int found = 0;
+  for (uint32_t n = 1; n <= 3; ++n) {
+    for (int status : {0, 429, 500}) found += NextAttempt(decision, n, status) != nullptr;
+  }
+  EXPECT_EQ(AllocationsOnThisThread() - before, 0u);
+  EXPECT_NE(decision.retry, nullptr);
+  EXPECT_EQ(found, 4);
+}
+
 TEST(ZeroAllocation, Regex) {
   auto owned = RegexRequests(100, 512, 4);
   EXPECT_EQ(AllocationsOfSecondPass(*CompileOrDie(RegexYaml(100)), owned), 0u);

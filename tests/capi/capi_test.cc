@@ -883,8 +883,18 @@ TEST(CapiStructSize, FirstLayoutIsFrozen) {
   // Appended after the first layout: the backend's kind and the mutations.
   EXPECT_EQ(offsetof(llmroute_decision_t, header_set_count), 184u);
   EXPECT_EQ(offsetof(llmroute_decision_t, mutations), 216u);
-  EXPECT_EQ(sizeof(llmroute_decision_t), 224u);
+  EXPECT_EQ(offsetof(llmroute_decision_t, mutations) + sizeof(void*), 224u);
   EXPECT_EQ(sizeof(llmroute_model_t), 72u);
+}
+
+TEST(CapiStructSize, RetryFieldsAreAppended) {
+  if (sizeof(void*) != 8) GTEST_SKIP() << "offsets written for LP64";
+  EXPECT_EQ(offsetof(llmroute_decision_t, has_retry), 224u);  // after the mutations
+  EXPECT_EQ(offsetof(llmroute_decision_t, retry_attempts), 228u);
+  EXPECT_EQ(offsetof(llmroute_decision_t, retry_backoff_ms), 232u);
+  EXPECT_EQ(offsetof(llmroute_decision_t, retry_codes), 240u);
+  EXPECT_EQ(offsetof(llmroute_decision_t, retry_code_count), 248u);
+  EXPECT_EQ(sizeof(llmroute_decision_t), 256u);
 }
 
 // Readers resolve with a table reference they keep, refreshed when the generation moves;

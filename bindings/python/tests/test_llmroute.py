@@ -133,6 +133,42 @@ class SharedCasesTest(unittest.TestCase):
                                    "created": m.created} for m in got], case["expect"])
 
 
+class RetryAndExplainTest(unittest.TestCase):
+    """The retry policy, next attempts outliving the router, and explain."""
+
+    def setUp(self):
+        self.router = llmroute.Router.from_file(os.path.join(DATA, "shared_cases_retry.yaml"))
+
+    def tearDown(self):
+        self.router.close()
+
+    def test_policy_and_next_attempt_outlive_the_router(self):
+        d = self.router.resolve(headers={"x-ai-eg-model": "gpt-4o"})
+        self.router.close()
+        self.assertEqual(d.retry, llmroute.Retry((429, 503), 2, 100))
+        self.assertEqual(d.fallback_overrides, ("gpt-4o-azure", None))
+        self.assertEqual(d.next_attempt(1, 429),
+                         llmroute.Attempt(llmroute.NamespacedName("team", "azure"), "gpt-4o-azure"))
+        self.assertIsNone(d.next_attempt(1, 500))
+        self.assertIsNone(d.next_attempt(0, 0))
+
+    def test_explain_is_the_cli_text(self):
+        text = self.router.explain(headers={"x-ai-eg-model": "qwen"}, method="POST")
+        self.assertIsInstance(text, str)
+        self.assertIn('met:     header x-ai-eg-model Exact "qwen", seen "qwen"', text)
+        self.assertIn("decision: routed (200) backend team/qwen-a via rule", text)
+        self.assertIn("retry: up to 3 retries after a connection failure or timeout or status 502, "
+                      "backoff 5400000 ms", text)
+        self.assertIn("request: POST / host (none), 1 headers", text)
+
+    def test_explain_of_a_bad_body_and_a_closed_router(self):
+        text = self.router.explain(body="[1]")
+        self.assertIn("decision: bad_request (400)", text)
+        self.router.close()
+        with self.assertRaises(llmroute.Error):
+            self.router.explain()
+
+
 class ErrorsTest(unittest.TestCase):
     def test_config_error_carries_the_cli_line(self):
         with self.assertRaises(llmroute.ConfigError) as caught:
@@ -207,7 +243,7 @@ class ResolveTest(unittest.TestCase):
         self.assertEqual([f.name for f in dataclasses.fields(d)],
                          ["status", "http_status", "via", "backend", "route", "rule",
                           "rule_name", "match", "model", "model_override", "fallbacks",
-                          "reason", "backend_kind", "mutations"])
+                          "reason", "backend_kind", "mutations", "fallback_overrides", "retry"])
 
     def test_header_forms_agree(self):
         as_dict = self.router.resolve(headers={"x-ai-gateway-backend": ["openai", "llama-cloud"]})
