@@ -47,6 +47,13 @@ expect_json 'd["decision"]["retry"] is None and d["next"] is None'
 run next "$RETRY" --header 'x-ai-eg-model: unknown' --attempt 1 --status 0
 expect_json 'd["decision"]["status"] == "no_route" and d["next"] is None'
 
+case_ "next: the same backend at another priority under another model name"
+printf 'apiVersion: aigateway.envoyproxy.io/v1beta1\nkind: AIGatewayRoute\nmetadata: {name: chat, namespace: ai}\nspec:\n  rules:\n  - backendRefs:\n    - {name: openai}\n    - {name: openai, priority: 1, modelNameOverride: gpt-4o-mini}\n    retry: {attempts: 1}\n' >"$WORK/same.yaml"
+run next "$WORK/same.yaml" --attempt 1 --status 0
+expect_code 0
+expect_json 'd["decision"]["backend"] == name("ai", "openai") and d["decision"]["model_override"] is None and
+  d["next"] == {"backend": name("ai", "openai"), "model_override": "gpt-4o-mini"}'
+
 case_ "next: usage errors"
 for args in "--status 503" "--attempt 1" "--attempt 0 --status 503" "--attempt x --status 503" \
             "--attempt 1 --status 99" "--attempt 1 --status 600" "--attempt 1 --status -1" \
