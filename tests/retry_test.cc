@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,14 @@ spec:
   - matches: [{headers: [{name: x-ai-eg-model, value: m}]}]
     backendRefs: [{name: a}, {name: b, priority: 1, modelNameOverride: m-b}, {name: c, priority: 2}]
     retry: )" + retry_yaml + "\n";
+}
+
+// A request with these headers (and entropy 0), nothing else.
+Request WithHeaders(std::span<const Header> headers) {
+  Request request;
+  request.headers = headers;
+  request.entropy = 0;
+  return request;
 }
 
 std::string LoadError(const std::string& yaml) {
@@ -141,7 +150,7 @@ spec:
     retry: {codes: [500], attempts: 2, backoff: 5ms}
 )");
     ASSERT_NE(table, nullptr) << kind;
-    const Decision d = table->Resolve(Request{.entropy = 0});
+    const Decision d = table->Resolve(WithHeaders({}));
     ASSERT_NE(d.retry, nullptr) << kind;
     EXPECT_EQ(std::vector<uint16_t>(d.retry->codes.begin(), d.retry->codes.end()),
               std::vector<uint16_t>{500});
@@ -174,7 +183,7 @@ class NextAttemptTest : public testing::Test {
     table_ = test::MustCompile(RouteWithRetry(retry_yaml));
     if (table_ == nullptr) return {};
     headers_ = {Header{"x-ai-eg-model", "m"}};
-    return table_->Resolve(Request{.headers = headers_});
+    return table_->Resolve(WithHeaders(headers_));
   }
   static std::string Next(const Decision& d, uint32_t attempts_made, int last_status) {
     const Fallback* next = NextAttempt(d, attempts_made, last_status);
@@ -245,7 +254,7 @@ spec:
 )");
   ASSERT_NE(table, nullptr);
   const auto resolve = [&](std::vector<Header> headers) {
-    return table->Resolve(Request{.headers = headers});
+    return table->Resolve(WithHeaders(headers));
   };
   // A rule without `retry`.
   const Decision plain = resolve({{"x-ai-eg-model", "plain"}});
@@ -274,7 +283,7 @@ TEST(RetryExplain, NamesThePolicyAndEachRetrysBackend) {
   auto table = test::MustCompile(RouteWithRetry("{codes: [503], attempts: 3, backoff: 250ms}"));
   ASSERT_NE(table, nullptr);
   std::vector<Header> headers = {{"x-ai-eg-model", "m"}};
-  const std::string report = Explain(*table, Request{.headers = headers});
+  const std::string report = Explain(*table, WithHeaders(headers));
   EXPECT_NE(report.find("fallbacks ns/b (model \"m-b\") ns/c\n"), std::string::npos) << report;
   EXPECT_NE(report.find("retry: up to 3 retries after a connection failure or timeout or status "
                         "503, backoff 250 ms\n  retry 1: ns/b with model \"m-b\"\n  retry 2: ns/c\n"
