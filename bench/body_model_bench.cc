@@ -1,4 +1,4 @@
-// Reading the top-level "model" of chat-completion bodies (SPEC §5).
+// Reading the top-level "model" of chat-completion bodies.
 //
 // For 1 KB, 100 KB and 1 MB bodies, with "model" first and last:
 //   in_place  ExtractModel on a buffer with kBodyPaddingBytes spare bytes (no copy)

@@ -1,4 +1,5 @@
-// The top-level "model" of a JSON request body (SPEC §5): internal::ExtractModel.
+// The top-level "model" of a JSON request body: internal::ExtractModel
+// (docs/routing.md#body-model).
 //
 // Heap allocations per call are counted by bench/body_model_bench.cc (allocs_per_op): this
 // binary's operator new is replaced once, by zero_allocation_test.cc, for resolve workloads.

@@ -1,4 +1,4 @@
-// `check`'s warnings (SPEC §8): rules that can never win, duplicated allowlist entries,
+// `check`'s warnings: rules that can never win, duplicated allowlist entries,
 // `backends` without Explicit. Each with its place in the file.
 #include <string>
 #include <vector>

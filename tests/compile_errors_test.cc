@@ -1,4 +1,4 @@
-// Compile errors (SPEC §2): each bad config fails with one line naming the file, the line
+// Compile errors: each bad config fails with one line naming the file, the line
 // and column of the offending value, its field path and what is wrong — exactly.
 #include <string>
 

@@ -1,4 +1,4 @@
-// Which routes apply to a request's host (SPEC §4, Host).
+// Which routes apply to a request's host (docs/routing.md#hosts).
 
 #include <ostream>
 #include <string>

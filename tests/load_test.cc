@@ -1,4 +1,4 @@
-// The loader (SPEC §2): text in every accepted shape, the fields of each kind with their
+// The loader: text in every accepted shape, the fields of each kind with their
 // defaults and origins, and the errors, each pinned to its line, column and field path.
 #include "llmroute/load.h"
 

@@ -1,5 +1,5 @@
-// Rule matching (SPEC §4): path, headers, query parameters, method, AND within a match,
-// OR across matches, and what happens when nothing matches.
+// Rule matching (docs/routing.md#matching): path, headers, query parameters, method,
+// AND within a match, OR across matches, and what happens when nothing matches.
 
 #include <ostream>
 #include <string>
@@ -40,7 +40,7 @@ void PrintTo(const MatchCase& c, std::ostream* os) { *os << c.name; }
 
 class SingleMatchTest : public ::testing::TestWithParam<MatchCase> {};
 
-TEST_P(SingleMatchTest, MatchesExactlyWhenSpecSays) {
+TEST_P(SingleMatchTest, MatchesExactlyWhenDocumented) {
   const MatchCase& c = GetParam();
   auto table = MustCompile(OneMatchRoute(c.match));
   ASSERT_NE(table, nullptr);
@@ -378,7 +378,7 @@ TEST(RuleMatch, NoMatchingRuleIsNoRouteWithoutRoute) {
   want.fallbacks = "[]";
   EXPECT_TRUE(DecisionIs(r, want));
   EXPECT_FALSE(r->rule_name.has_value());
-  EXPECT_FALSE(r->reason.empty()) << "SPEC §7: every non-routed status has a short reason";
+  EXPECT_FALSE(r->reason.empty()) << "every non-routed status has a short reason";
 }
 
 TEST(RuleMatch, RoutedDecisionHasNoReason) {

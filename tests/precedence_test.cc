@@ -1,5 +1,5 @@
-// Precedence across all rules of all applicable routes (SPEC §4): the first criterion
-// that differs decides.
+// Precedence across all rules of all applicable routes (docs/routing.md#precedence): the
+// first criterion that differs decides.
 //
 // For criteria 1–5 each case puts the expected loser in an older route whose name sorts
 // first and which comes first in the file, and gives it the advantage on every criterion

@@ -1,6 +1,6 @@
 // Bad input of any kind gets a clear error or a decision, never a crash, a hang or
-// undefined behaviour (SPEC §9). Each test pins one hostile input found by the fuzzers in
-// tests/fuzz or by the command-line checks, with the behaviour the SPEC asks for.
+// undefined behaviour. Each test pins one hostile input found by the fuzzers in
+// tests/fuzz or by the command-line checks, with the behaviour the library promises for it.
 
 #include <cstddef>
 #include <cstdint>
@@ -132,7 +132,7 @@ TEST(RobustnessTest, HundredThousandRepeatedModelHeadersAreJoined) {
   Req req;
   for (int i = 0; i < 100000; ++i) req.AddHeader("x-ai-eg-model", "gpt-4o");
   Resolved r = Resolve(table, std::move(req));
-  // Joined by "," the value is no longer "gpt-4o" (SPEC §4).
+  // Joined by "," the value is no longer "gpt-4o" (docs/routing.md#matching).
   EXPECT_EQ(r->status, DecisionStatus::kNoRoute);
   ASSERT_TRUE(r->model.has_value());
   EXPECT_EQ(r->model->size(), 100000 * 7 - 1);

@@ -1,7 +1,7 @@
-// Backend selection within the winning rule (SPEC §6) and what the decision reports
-// about it (SPEC §7).
+// Backend selection within the winning rule (docs/routing.md#selection) and what the
+// decision reports about it (docs/routing.md#decision).
 //
-// The expected choices come from a reference implementation of the SPEC §6 formula
+// The expected choices come from a reference implementation of the documented formula
 // written here, not from the library.
 
 #include <cstdint>
@@ -18,7 +18,7 @@
 namespace llmroute::test {
 namespace {
 
-// SPEC §6: the splitmix64 finalizer of entropy + golden ratio.
+// The splitmix64 finalizer of entropy + golden ratio.
 uint64_t Mix(uint64_t entropy) {
   uint64_t z = entropy + 0x9E3779B97F4A7C15ULL;
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
@@ -26,7 +26,7 @@ uint64_t Mix(uint64_t entropy) {
   return z ^ (z >> 31);
 }
 
-// SPEC §6: r = (z * total) >> 64 with the full 128-bit product.
+// r = (z * total) >> 64 with the full 128-bit product.
 uint64_t Draw(uint64_t entropy, uint64_t total) {
   return static_cast<uint64_t>((static_cast<unsigned __int128>(Mix(entropy)) * total) >> 64);
 }
@@ -47,9 +47,10 @@ struct Choice {
   std::vector<std::string> fallbacks;  // names
 };
 
-// SPEC §6, literally: lowest priority with a positive total; first backend, in
-// backendRefs order skipping weight 0, whose running sum exceeds r; fallbacks are the
-// rest of the tier after it, wrapping around, then each later tier in backendRefs order.
+// docs/routing.md#selection and #fallbacks, literally: lowest priority with a positive
+// total; first backend, in backendRefs order skipping weight 0, whose running sum exceeds
+// r; fallbacks are the rest of the tier after it, wrapping around, then each later tier in
+// backendRefs order.
 Choice Reference(const std::vector<Ref>& refs, uint64_t entropy) {
   std::map<int64_t, std::vector<const Ref*>> tiers;  // priority -> weighted refs
   std::map<int64_t, uint64_t> totals;
@@ -263,7 +264,7 @@ TEST(Selection, AllZeroWeightsIsNoBackend) {
            .match = 0,
            .fallbacks = "[]"};
   EXPECT_TRUE(DecisionIs(r, e));
-  EXPECT_FALSE(r->reason.empty()) << "SPEC §7: every non-routed status has a short reason";
+  EXPECT_FALSE(r->reason.empty()) << "every non-routed status has a short reason";
 }
 
 TEST(Selection, EmptyBackendRefsIsNoBackend) {

@@ -221,8 +221,9 @@ inline std::string ViaText(Via v) {
   return Cat("<via ", static_cast<int>(v), ">");
 }
 
-// SPEC §7, written out here rather than taken from the library.
-inline int SpecHttpStatus(DecisionStatus s) {
+// The HTTP status of each decision status (docs/routing.md#decision), written out here
+// rather than taken from the library.
+inline int ExpectedHttpStatus(DecisionStatus s) {
   switch (s) {
     case DecisionStatus::kRouted:
       return 200;
@@ -249,7 +250,7 @@ inline std::string Describe(const Decision& d) {
 // What a test expects of a decision; unset fields are not checked. Names are
 // "namespace/name"; kNull / kNone mean "must be absent".
 struct Expect {
-  // Also checks http_status against SPEC §7.
+  // Also checks http_status against the status's documented one.
   std::optional<DecisionStatus> status = std::nullopt;
   std::optional<Via> via = std::nullopt;
   std::optional<std::string> backend = std::nullopt;
@@ -270,7 +271,7 @@ inline ::testing::AssertionResult DecisionIs(const Decision& d, const Expect& e,
   };
   if (e.status.has_value()) {
     check("status", StatusText(*e.status), StatusText(d.status));
-    check("http_status", SpecHttpStatus(*e.status), d.http_status);
+    check("http_status", ExpectedHttpStatus(*e.status), d.http_status);
   }
   if (e.via.has_value()) check("via", ViaText(*e.via), ViaText(d.via));
   if (e.backend.has_value()) check("backend", *e.backend, Render(d.backend));
@@ -318,7 +319,7 @@ inline Expect RoutedByHeader(std::string backend, std::string route) {
                 .model_override = std::string(kNull),
                 .fallbacks = "[]"};
 }
-// SPEC §7: no_route carries no route (nor rule, match or backend).
+// no_route carries no route (nor rule, match or backend).
 inline Expect NoRoute() {
   return Expect{.status = DecisionStatus::kNoRoute,
                 .backend = std::string(kNull),
@@ -326,13 +327,13 @@ inline Expect NoRoute() {
                 .rule = kNone,
                 .match = kNone};
 }
-// SPEC §7: bad_request carries no route and no backend.
+// bad_request carries no route and no backend.
 inline Expect BadRequest() {
   return Expect{.status = DecisionStatus::kBadRequest,
                 .backend = std::string(kNull),
                 .route = std::string(kNull)};
 }
-// SPEC §3: backend_not_allowed names the first refusing route saying Reject.
+// backend_not_allowed names the first refusing route saying Reject.
 inline Expect NotAllowed(std::string route) {
   return Expect{.status = DecisionStatus::kBackendNotAllowed,
                 .via = Via::kStandardHeader,

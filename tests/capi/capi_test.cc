@@ -174,7 +174,8 @@ std::vector<std::string> Fallbacks(const llmroute_decision_t& d) {
   return out;
 }
 
-// SPEC §6, written out again independently of the library.
+// The weighted draw of docs/routing.md#selection, written out again independently of the
+// library.
 uint64_t Draw(uint64_t entropy, uint64_t total) {
   uint64_t z = entropy + 0x9E3779B97F4A7C15ULL;
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
@@ -393,7 +394,7 @@ TEST(CapiResolve, RoutedByRuleReportsEveryField) {
   EXPECT_EQ(llmroute_decision_fallback(&d, 2, &name), LLMROUTE_ERROR_INVALID_ARGUMENT);
 }
 
-TEST(CapiResolve, FixedEntropyFollowsTheSpecFormula) {
+TEST(CapiResolve, FixedEntropyFollowsTheDocumentedFormula) {
   TableRef table = MustCompile(kConfig);
   ASSERT_NE(table.get(), nullptr);
   int openai = 0;

@@ -84,7 +84,7 @@ case_ "--requests=FILE form"
 run resolve "$QUICKSTART" "--requests=$WORK/requests.jsonl"
 check_batch
 
-case_ "the entropy of a line fixes the weighted choice as in SPEC section 6"
+case_ "the entropy of a line fixes the weighted choice as documented"
 run resolve "$QUICKSTART" --requests "$WORK/requests.jsonl"
 expect_json "lines[31]['backend'] == [name('default', 'llama-local'), name('default', 'llama-cloud')][splitmix_pick(18446744073709551615, [80, 20])] and
   lines[32]['backend'] == [name('default', 'llama-local'), name('default', 'llama-cloud')][splitmix_pick(0, [80, 20])] and

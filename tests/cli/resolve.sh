@@ -21,7 +21,7 @@ case_ "--header trims spaces and tabs around the value; names are case-insensiti
 run resolve "$QUICKSTART" --header "X-AI-EG-Model: 	  gpt-4o-mini 	"
 expect_json 'd["status"] == "routed" and d["model"] == "gpt-4o-mini"'
 
-case_ "the weighted choice follows the entropy exactly (SPEC section 6), fallbacks included"
+case_ "the weighted choice follows the entropy exactly as documented, fallbacks included"
 for entropy in 0 1 2 3 42 12345 9223372036854775808 18446744073709551615; do
   run resolve "$QUICKSTART" --header "$MODEL_HEADER: llama-3-70b" --entropy "$entropy"
   expect_code 0

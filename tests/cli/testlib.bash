@@ -87,7 +87,9 @@ DECISION_KEYS = ["status", "http_status", "via", "backend", "route", "rule", "ru
 
 
 def splitmix_pick(entropy, weights):
-    """The index SPEC section 6 picks among `weights` (one tier, no zero weights)."""
+    """The index the weighted draw picks among `weights` (one tier, no zero weights).
+
+    docs/routing.md#selection."""
     mask = (1 << 64) - 1
     z = (entropy + 0x9E3779B97F4A7C15) & mask
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask

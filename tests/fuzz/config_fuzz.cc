@@ -1,11 +1,12 @@
 // libFuzzer harness for LoadConfigText + Compile on arbitrary text.
 //
 // Checked, beyond "no crash, hang, leak or undefined behaviour":
-//   - a rejected config gets one non-empty message that names the file (SPEC §2: every
+//   - a rejected config gets one non-empty message that names the file (every
 //     error names where it is) and says "error"; with LLMROUTE_FUZZ_ONE_LINE_ERRORS set
 //     in the environment, also that it is one line of text (no control bytes);
 //   - a config that compiles can be used: a few requests are resolved and explained, the
-//     models and warnings listed, and every decision is self-consistent (SPEC §7).
+//     models and warnings listed, and every decision is self-consistent
+//     (docs/routing.md#decision).
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>

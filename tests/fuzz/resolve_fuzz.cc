@@ -2,7 +2,8 @@
 //
 // The input is split (FuzzedDataProvider) into the method, host, path, header names and
 // values, an optional body, the entropy and a choice of compile options. Resolve must not
-// crash, and each decision must satisfy what SPEC §3, §6 and §7 promise, computed here
+// crash, and each decision must satisfy what docs/routing.md promises (standard header,
+// selection, decision), computed here
 // independently of the library from the configuration below:
 //   - http_status matches the status; routed ⇔ a backend; routed ⇒ a route and a via;
 //     no_route and bad_request report no route; no_backend reports route, rule and match;
@@ -10,9 +11,9 @@
 //   - via standard_header: no rule, match, override or fallbacks, and the backend is on the
 //     allowlist of the route reported; backend_not_allowed comes from a route that rejects;
 //   - when no body is sent, the standard header's verdict (routed / bad_request /
-//     backend_not_allowed / rules decide) is the one SPEC §3 describes;
-//   - via rule: the backend is the one the SPEC §6 formula picks from the rule's backends
-//     for the given entropy, the fallbacks are the rest in the SPEC order, and the model
+//     backend_not_allowed / rules decide) is the documented one;
+//   - via rule: the backend is the one the documented formula picks from the rule's backends
+//     for the given entropy, the fallbacks are the rest in the documented order, and the model
 //     override is that backendRef's;
 //   - the same request with the same entropy gets the same decision.
 #include <fuzzer/FuzzedDataProvider.h>
@@ -51,7 +52,7 @@ std::string* g_context = new std::string;
     }                                                                                   \
   } while (false)
 
-// Route order (SPEC §3): absent timestamps first, then by namespace/name:
+// Route order: absent timestamps first, then by namespace/name:
 // default/legacy, other/other, zeta/zeta (2020), team/web (2023), team/chat (2024).
 constexpr char kConfig[] = R"(apiVersion: aigateway.envoyproxy.io/v1beta1
 kind: AIGatewayRoute
@@ -348,7 +349,7 @@ std::string_view TrimSpaceTab(std::string_view text) {
   return text;
 }
 
-// SPEC §3's verdict of the standard header.
+// The standard header's verdict (docs/routing.md#standard-header).
 struct HeaderVerdict {
   enum Kind { kRulesDecide, kRouted, kBadRequest, kNotAllowed } kind = kRulesDecide;
   std::size_t route = 0;
@@ -409,7 +410,7 @@ uint64_t Mix(uint64_t entropy) {
   return z ^ (z >> 31);
 }
 
-// SPEC §6: the chosen backend (index into refs) and the fallbacks for `entropy`.
+// docs/routing.md#selection: the chosen backend (index into refs) and the fallbacks for `entropy`.
 std::pair<std::optional<std::size_t>, std::vector<std::size_t>> Select(
     const std::vector<RefSpec>& refs, std::optional<uint64_t> entropy) {
   std::set<uint64_t> priorities;
@@ -621,7 +622,7 @@ void CheckRuleDecision(const llmroute::Decision& d, const RouteSpec& route,
   } else {
     CHECK_OR_ABORT(chosen_index.has_value());
     if (refs[*chosen_index].backend != Full(*d.backend)) {
-      std::fprintf(stderr, "chose %s, SPEC §6 says %s\n", Full(*d.backend).c_str(),
+      std::fprintf(stderr, "chose %s, the documented formula says %s\n", Full(*d.backend).c_str(),
                    refs[*chosen_index].backend.c_str());
       std::abort();
     }
@@ -683,7 +684,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const llmroute::Decision d = table.Resolve(request);
   *g_context = Describe(variant, request, d);
 
-  // SPEC §7.
+  // The status's HTTP status and what the decision reports with it.
   CHECK_OR_ABORT(d.http_status == llmroute::HttpStatusOf(d.status));
   switch (d.status) {
     case llmroute::DecisionStatus::kRouted: CHECK_OR_ABORT(d.http_status == 200); break;
@@ -732,7 +733,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     CHECK_OR_ABORT(!d.rule.has_value() && !d.match.has_value() && !d.rule_name.has_value());
     CHECK_OR_ABORT(!d.model_override.has_value() && d.fallbacks.empty());
     if (routed) {
-      // The security invariant of SPEC §3.
+      // The security invariant of the standard header.
       if (route->allowed.count(Full(*d.backend)) == 0) {
         std::fprintf(stderr, "%s routed to %s, which it does not allow\n", route->id.c_str(),
                      Full(*d.backend).c_str());
