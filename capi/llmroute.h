@@ -4,7 +4,8 @@
  *
  * A thin C99 ABI over the C++ library (include/llmroute/), for proxies written in C and for
  * LuaJIT FFI and Python ctypes, which call it without a compiler. The behaviour is the C++
- * library's (SPEC §3-7); this header says only how to call it.
+ * library's (include/llmroute/, and docs/routing.md for the routing rules); this header
+ * says only how to call it.
  *
  * CONVENTIONS (they hold for every declaration below unless it says otherwise)
  *
@@ -116,7 +117,7 @@ enum llmroute_error {
   LLMROUTE_ERROR_INTERNAL = 7
 };
 
-/* A decision's status (SPEC §7). */
+/* A decision's status, with its HTTP status (docs/routing.md#decision). */
 enum llmroute_status {
   LLMROUTE_STATUS_ROUTED = 0,              /* 200: a backend was chosen */
   LLMROUTE_STATUS_NO_ROUTE = 1,            /* 404: no rule matched, no standard header applied */
@@ -172,18 +173,21 @@ typedef struct llmroute_header_t {
 typedef struct llmroute_request_t {
   size_t struct_size;       /* sizeof(llmroute_request_t) */
   llmroute_string_t method; /* data NULL: "GET"; compared exactly ("post" is not "POST") */
-  llmroute_string_t host;   /* data NULL: no host; ":port" stripped, case-insensitive */
+  llmroute_string_t host;   /* data NULL: no host; ":port" and one trailing "." stripped,
+                               case-insensitive */
   llmroute_string_t path;   /* data NULL: "/"; path and query string, the path ends at '?' */
   const llmroute_header_t* headers; /* header_count entries (NULL when 0) */
   size_t header_count;
-  llmroute_string_t body;   /* data NULL: no body; else exactly one JSON object (SPEC §5) */
+  llmroute_string_t body;   /* data NULL: no body; else exactly one JSON object, whose
+                               "model" replaces the model header */
   size_t body_padding;      /* readable bytes after the body; >= 64: parsed in place */
-  uint64_t entropy;         /* used when has_entropy != 0 (SPEC §6) */
+  uint64_t entropy;         /* used when has_entropy != 0: same entropy, same choice */
   int32_t has_entropy;      /* 0: a per-thread generator draws the entropy */
   int32_t reserved;         /* must be 0 */
 } llmroute_request_t;
 
-/* The decision (SPEC §7), written by llmroute_resolve into memory the caller owns. */
+/* The decision (docs/routing.md#decision), written by llmroute_resolve into memory the
+ * caller owns. */
 typedef struct llmroute_decision_t {
   size_t struct_size;  /* sizeof(llmroute_decision_t), set by the caller */
   int32_t status;      /* enum llmroute_status */
@@ -253,7 +257,8 @@ void llmroute_free(void* ptr);
  * Returns NULL only when out of memory. */
 llmroute_compile_options_t* llmroute_compile_options_create(void);
 void llmroute_compile_options_free(llmroute_compile_options_t* options);
-/* The header that carries the model (SPEC §5). */
+/* The header that carries the model (default "x-ai-eg-model"); a request body's "model"
+ * replaces it. */
 int32_t llmroute_compile_options_set_model_header(llmroute_compile_options_t* options,
                                                   const char* name, size_t name_len);
 /* Enables (nonzero) the standard header for routes that have no standardRoutingHeader
@@ -276,7 +281,8 @@ int32_t llmroute_compile_options_set_on_disallowed(llmroute_compile_options_t* o
 int32_t llmroute_compile_options_set_max_body_size(llmroute_compile_options_t* options,
                                                    size_t max_body_size);
 
-/* Loads and compiles configuration text (YAML or JSON, SPEC §2). `options` NULL: the
+/* Loads and compiles configuration text (YAML or JSON, the kinds
+ * include/llmroute/load.h lists). `options` NULL: the
  * defaults. `file_name` is used only in messages (may be NULL, 0). On success stores a new
  * table reference in *table. Errors: LLMROUTE_ERROR_CONFIG with the message in *errptr;
  * LLMROUTE_ERROR_INVALID_ARGUMENT when table is NULL. */

@@ -30,7 +30,8 @@ enum class MatchType {
 // "Exact", "PathPrefix", "RegularExpression": the names the config uses.
 std::string_view MatchTypeName(MatchType type);
 
-// Which backends the standard routing header may name (SPEC §3).
+// Which backends the standard routing header may name: the route's allowlist
+// (docs/routing.md#standard-header).
 enum class AllowedBackends {
   kRulesOnly,      // the backends in this route's backendRefs (any rule)
   kSameNamespace,  // every declared or referenced backend in the route's namespace
@@ -133,7 +134,8 @@ struct Rule {
   Origin origin;  // `spec.rules[i]`
 };
 
-// A route's own `spec.standardRoutingHeader` section (SPEC §3).
+// A route's own `spec.standardRoutingHeader` section. Present, it replaces the compile
+// options' default for this route as a whole (docs/routing.md#standard-header).
 struct StandardRoutingHeader {
   bool enabled = false;
   LocatedString header_name{"x-ai-gateway-backend", {}};

@@ -1,4 +1,5 @@
-// The answer of `resolve`: which backend gets the request, and why (SPEC §7).
+// The answer of `resolve`: which backend gets the request, and why. Each status, its HTTP
+// status and which fields it reports: docs/routing.md#decision.
 //
 // A Decision is a small value of views. Its names, reasons and fallbacks point into the
 // RoutingTable that produced it and stay valid while that table is alive (see

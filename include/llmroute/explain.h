@@ -1,4 +1,5 @@
-// Explain: why a request gets its decision, for a person reading it (SPEC §8).
+// Explain: why a request gets its decision, for a person reading it (the
+// report of `llmroute explain`; its wording may change between versions).
 //
 // The slow path: builds a text report of the applicable routes, the standard header's
 // verdict for each route that enables it, every candidate match in precedence order with

@@ -2,8 +2,9 @@
 //
 // Accepts YAML (several documents separated by `---`) and JSON (one object, an array of
 // objects, or a Kubernetes `List` with `items`), of the kinds LLMRoute, AIGatewayRoute,
-// HTTPRoute, LLMBackend and AIServiceBackend (SPEC §2). Other kinds are skipped with a
-// warning; unknown fields are ignored; a known field of the wrong type is an error.
+// HTTPRoute, LLMBackend and AIServiceBackend (docs/routing.md#route-order). Other kinds
+// are skipped with a warning; unknown fields are ignored; a known field of the wrong type
+// is an error.
 // Scalars are typed as Kubernetes reads YAML: a plain `1`, `true` or `yes` is not a string.
 //
 // Errors come back as absl::InvalidArgumentError (bad content) or absl::NotFoundError /

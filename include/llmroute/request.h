@@ -23,12 +23,15 @@ struct Header {
 
 struct Request {
   std::string_view method = "GET";  // compared exactly ("post" is not "POST")
-  std::string_view host;            // ":port" is stripped, compared case-insensitively
+  std::string_view host;            // ":port" and one trailing "." are stripped, compared
+                                    // case-insensitively (docs/routing.md#hosts)
   std::string_view path = "/";      // path and query string; the path ends at '?'
   std::span<const Header> headers;
 
-  // The request body, when the caller has it (SPEC §5). When present it must be one JSON
-  // object; its top-level "model" string replaces the model header.
+  // The request body, when the caller has it. When present it must be one JSON object (else
+  // the decision is bad_request); its top-level "model" string replaces every model header
+  // the request sent, and an object without one leaves the request with no model header
+  // (docs/routing.md#body-model).
   std::optional<std::string_view> body;
   // Readable bytes the caller owns after the end of `body`. With at least
   // `kBodyPaddingBytes` the body is parsed in place; otherwise it is copied once into a
@@ -36,7 +39,8 @@ struct Request {
   // arrives on that thread).
   std::size_t body_padding = 0;
 
-  // Entropy for weighted selection (SPEC §6). Absent: a per-thread generator is used.
+  // Entropy for weighted selection: the same entropy picks the same backend on every
+  // machine and binding (docs/routing.md#selection). Absent: a per-thread generator is used.
   std::optional<uint64_t> entropy;
 };
 

@@ -55,7 +55,8 @@ inline constexpr std::size_t kBodyRetainedBytes = std::size_t{1} << 20;
 
 // Options that apply to the whole table.
 struct CompileOptions {
-  // The header that carries the model (SPEC §5); a body's "model" replaces it.
+  // The header that carries the model (matched case-insensitively); when the request has a
+  // body, the body's "model" replaces it (docs/routing.md#body-model).
   std::string model_header = "x-ai-eg-model";
 
   // The standard routing header for routes without their own `standardRoutingHeader`
@@ -103,9 +104,11 @@ class RoutingTable {
   RoutingTable(const RoutingTable&) = delete;
   RoutingTable& operator=(const RoutingTable&) = delete;
 
-  // Decides which backend gets `request` (SPEC §3–7). Allocates nothing on the heap once
-  // the calling thread has warmed up (its per-thread scratch grows only for a request
-  // larger than any before), takes no lock of ours and writes no shared memory.
+  // Decides which backend gets `request`: the standard routing header, then the first
+  // matching rule in precedence order, then weighted selection (docs/routing.md).
+  // Allocates nothing on the heap once the calling thread has warmed up (its per-thread
+  // scratch grows only for a request larger than any before), takes no lock of ours and
+  // writes no shared memory.
   // The Decision's views stay valid while this table is alive (see llmroute/decision.h
   // for `model`). Thread-safe.
   Decision Resolve(const Request& request) const;
