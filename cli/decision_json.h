@@ -1,6 +1,6 @@
 // The JSON lines the CLI prints: decisions (`resolve`) and the models list (`models`).
 //
-// A decision is one line, always with the same fields in the same order (SPEC §8):
+// A decision is one line, always with the same fields in the same order:
 //
 //   {"status": "routed", "http_status": 200, "via": "rule",
 //    "backend": {"namespace": "ns", "name": "b"}, "route": {"namespace": "ns", "name": "r"},

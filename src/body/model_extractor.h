@@ -1,5 +1,5 @@
-// Reads the top-level "model" string of a JSON request body (SPEC §5) with simdjson
-// On-Demand, without copying the body when the caller's buffer is padded.
+// Reads the top-level "model" string of a JSON request body (docs/routing.md#body-model)
+// with simdjson On-Demand, without copying the body when the caller's buffer is padded.
 #ifndef LLMROUTE_BODY_MODEL_EXTRACTOR_H_
 #define LLMROUTE_BODY_MODEL_EXTRACTOR_H_
 

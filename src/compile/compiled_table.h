@@ -29,7 +29,6 @@ inline constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 template <typename Value>
 using StringMap = absl::flat_hash_map<std::string, Value>;
 
-
 // Owns every string the table hands out; addresses never move (deque of strings).
 class StringPool {
  public:
@@ -132,8 +131,6 @@ struct RankIndex {
   std::vector<uint32_t> prefix_lengths;
 };
 
-// The routes that apply to one hostname (or to requests matching no hostname), with their
-// matches in precedence order and the indexes that find candidates without a scan.
 // One entry of a candidate list: a match, its precedence rank within the group, and the
 // header condition its index lookup already proved (kNone if none), which need not be
 // compared again.
@@ -149,6 +146,8 @@ struct Candidate {
   bool proven_is_all = false;
 };
 
+// The routes that apply to one hostname (or to requests matching no hostname), with their
+// matches in precedence order and the indexes that find candidates without a scan.
 struct HostGroup {
   std::vector<Candidate> rank_pool;  // the candidate lists every index refers to, each by rank
   RankIndex exact_paths;
@@ -169,7 +168,7 @@ struct CompiledTable {
   std::vector<NamespacedName> backends;
   std::vector<BackendRefKind> backend_kinds;  // parallel to backends
   std::deque<OwnedMutations> mutations;       // addresses never move
-  std::vector<CompiledRoute> routes;  // in route order (SPEC §3)
+  std::vector<CompiledRoute> routes;  // in route order
   std::vector<CompiledRule> rules;
   std::vector<CompiledMatch> matches;
   std::vector<ValueCondition> header_conditions;

@@ -1,6 +1,6 @@
 // Compile: Config → CompiledTable. Validates, applies defaults and limits, orders every
-// (route, rule, match) by Gateway API precedence (SPEC §4) and builds the indexes that let
-// resolve find candidates by lookup instead of scanning.
+// (route, rule, match) by Gateway API precedence (docs/routing.md#precedence) and builds
+// the indexes that let resolve find candidates by lookup instead of scanning.
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -39,8 +39,8 @@ std::string FullName(std::string_view namespace_, std::string_view name) {
   return absl::StrCat(AsAbsl(namespace_), "/", AsAbsl(name));
 }
 
-// SPEC §3 route order: oldest creationTimestamp first (absent is oldest), then
-// "namespace/name" in byte order.
+// Route order (docs/routing.md#route-order): oldest creationTimestamp first (absent is
+// oldest), then "namespace/name" in byte order.
 bool RouteOrderLess(const Route& a, const Route& b) {
   if (a.creation_seconds.has_value() != b.creation_seconds.has_value()) {
     return !a.creation_seconds.has_value();
@@ -52,8 +52,8 @@ bool RouteOrderLess(const Route& a, const Route& b) {
   return FullName(a.namespace_, a.name.value) < FullName(b.namespace_, b.name.value);
 }
 
-// SPEC §4 criteria 1–5 of one match; criteria 6–8 follow from match ids, which are given
-// in route order, then rule order, then match order.
+// Precedence criteria 1–5 of one match (docs/routing.md#precedence); criteria 6–8 follow
+// from match ids, which are given in route order, then rule order, then match order.
 struct PrecedenceKey {
   int path_type_rank = 2;  // Exact 0, RegularExpression 1, PathPrefix 2
   std::size_t path_length = 1;
@@ -657,7 +657,7 @@ class Compiler {
     return absl::OkStatus();
   }
 
-  // The route's allowlist for the standard routing header (SPEC §3).
+  // The route's allowlist for the standard routing header.
   absl::Status CompileStandardHeader(uint32_t route_id) {
     const Route& route = ConfigRoute(route_id);
     CompiledRoute& compiled = table_->routes[route_id];
@@ -746,7 +746,7 @@ class Compiler {
     return absl::OkStatus();
   }
 
-  // Sorts all matches by SPEC §4 precedence; ties on criteria 1–5 keep id order, which is
+  // Sorts all matches by precedence; ties on criteria 1–5 keep id order, which is
   // route order, then rule order, then match order (criteria 6–8).
   void RankMatches() {
     ranked_.resize(table_->matches.size());

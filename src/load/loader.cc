@@ -1,4 +1,4 @@
-// Load: configuration text → Config (SPEC §2). The YAML layer (load/yaml_document.h)
+// Load: configuration text → Config. The YAML layer (load/yaml_document.h)
 // hands over one document at a time; this file knows the kinds and their fields.
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -614,7 +614,7 @@ class ConfigReader final : public YamlDocumentHandler {
     return mutation;
   }
 
-  // `spec.standardRoutingHeader` (SPEC §3). Present, even empty, it replaces the compile
+  // `spec.standardRoutingHeader`. Present, even empty, it replaces the compile
   // options for this route; `enabled` defaults to false.
   static absl::StatusOr<StandardRoutingHeader> ReadStandardHeader(const Field& section) {
     LOAD_RETURN_IF_ERROR(section.ExpectMapping());

@@ -67,7 +67,6 @@ RequestState::RequestState(const CompiledTable& table, const Request& request,
     scratch_.value_stamp[slot] = stamp;
     scratch_.slot_value[slot] = *model;
   }
-
 }
 
 void RequestState::SplitPath() {

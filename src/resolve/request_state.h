@@ -36,8 +36,9 @@ struct ResolveScratch {
 
 class RequestState {
  public:
-  // `model_override`: when engaged, replaces the model header (the body's model; an
-  // engaged empty optional-of-optional means "no model").
+  // `replace_model` (the request has a body): the model headers the request sent are
+  // ignored, and `model`, the body's model, is the model header's value; without one the
+  // request has no model header. Without `replace_model`, `model` is not read.
   RequestState(const CompiledTable& table, const Request& request, ResolveScratch& scratch,
                bool replace_model, std::optional<std::string_view> model);
 

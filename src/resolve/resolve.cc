@@ -1,4 +1,4 @@
-// Resolve: RoutingTable × Request → Decision (SPEC §3–7). The hot path: no heap
+// Resolve: RoutingTable × Request → Decision (docs/routing.md). The hot path: no heap
 // allocation once the thread is warm, no lock, no write to memory other threads share.
 #include <optional>
 #include <span>
@@ -202,7 +202,8 @@ Decision Refused(DecisionStatus status, std::string_view reason) {
   return decision;
 }
 
-// SPEC §3: the applicable routes that enable the header, in route order. Returns true
+// The standard routing header (docs/routing.md#standard-header): the applicable routes
+// that enable it, in route order, each reading its own header name. Returns true
 // when the header decided (routed, refused or bad request).
 bool ResolveStandardHeader(const CompiledTable& table, const HostGroup& group, RequestState& state,
                            Decision& decision) {
@@ -217,7 +218,7 @@ bool ResolveStandardHeader(const CompiledTable& table, const HostGroup& group, R
       case HeaderValue::kAbsent:
         continue;
       case HeaderValue::kConflict:
-        // A bad request names no route (SPEC §7), nor a via: nothing was routed.
+        // A bad request names no route, nor a via: nothing was routed.
         decision = Refused(DecisionStatus::kBadRequest, policy.conflict_reason);
         return true;
       case HeaderValue::kOne:

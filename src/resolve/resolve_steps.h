@@ -21,7 +21,8 @@ bool MatchHolds(const CompiledTable& table, const Candidate& candidate, RequestS
 
 enum class HeaderValue { kAbsent, kOne, kConflict };
 
-// The standard header's value from its joined occurrences (SPEC §3).
+// The standard header's value from its joined occurrences: the items between commas,
+// trimmed of spaces and tabs; kAbsent when all are blank, kConflict when two differ.
 HeaderValue ParseStandardHeader(std::string_view joined, std::string_view& value);
 
 // The backend the route's allowlist gives for `value`, or kNone.

@@ -1,5 +1,5 @@
-// Weighted choice of a backend from caller entropy (SPEC §6): a pure function, the same on
-// every machine and in every binding.
+// Weighted choice of a backend from caller entropy (docs/routing.md#selection): a pure
+// function, the same on every machine and in every binding.
 #ifndef LLMROUTE_SELECT_SELECTION_H_
 #define LLMROUTE_SELECT_SELECTION_H_
 

@@ -59,7 +59,7 @@ __all__ = [
 
 
 class Status(str, enum.Enum):
-    """A decision's status (SPEC §7). Compares equal to its name: ``Status.ROUTED == "routed"``."""
+    """A decision's status. Compares equal to its name: ``Status.ROUTED == "routed"``."""
 
     ROUTED = "routed"
     NO_ROUTE = "no_route"
