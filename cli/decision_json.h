@@ -8,8 +8,8 @@
 //    "fallbacks": [{"namespace": "ns", "name": "b2"}], "reason": null,
 //    "retry": {"codes": [429, 503], "attempts": 2, "backoff_ms": 100}}
 //
-// (without the line breaks shown here). Absent values are `null`; `via` is null when no
-// rule or standard header was involved; `reason` is null for a routed decision;
+// (without the line breaks shown here). Absent values are `null`; `via` is null unless the
+// decision is routed or backend_not_allowed; `reason` is null for a routed decision;
 // `fallbacks` is always a list; `retry` is the rule's policy or null.
 #ifndef LLMROUTE_CLI_DECISION_JSON_H_
 #define LLMROUTE_CLI_DECISION_JSON_H_

@@ -25,7 +25,7 @@ enum class DecisionStatus : uint8_t {
 };
 
 enum class Via : uint8_t {
-  kNone,            // not routed and no standard header involved
+  kNone,            // no_route, bad_request and no_backend
   kRule,            // a rule matched
   kStandardHeader,  // the standard routing header decided
 };
