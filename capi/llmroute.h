@@ -274,6 +274,16 @@ int32_t llmroute_compile_options_set_allowed_backends(llmroute_compile_options_t
 int32_t llmroute_compile_options_set_on_disallowed(llmroute_compile_options_t* options,
                                                    int32_t action);
 
+/* The value of enum llmroute_allowed_backends that `name` (name_len bytes, not necessarily
+ * NUL-terminated) spells, as configs write it: "RulesOnly" or "SameNamespace", compared
+ * case-sensitively. Writes it to *out and returns LLMROUTE_OK; another name (including
+ * "Explicit", which needs a list of backends and is not a compile option), a null `out`, or
+ * a null `name` with a nonzero length: LLMROUTE_ERROR_INVALID_ARGUMENT, *out untouched.
+ * Reads only its arguments: safe from any thread. */
+int32_t llmroute_allowed_backends_from_name(const char* name, size_t name_len, int32_t* out);
+/* The same for enum llmroute_on_disallowed: "Reject" or "UseRules". */
+int32_t llmroute_on_disallowed_from_name(const char* name, size_t name_len, int32_t* out);
+
 /* The longest request body llmroute_resolve reads, in bytes: default 67108864 (64 MiB),
  * from 1 to 4294967295 (another value: LLMROUTE_ERROR_INVALID_ARGUMENT). A longer body is
  * LLMROUTE_STATUS_BAD_REQUEST with a reason naming the limit, and is neither parsed nor

@@ -1,3 +1,5 @@
+#include "enum_names.h"
+
 #include "llmroute/config.h"
 #include "llmroute/decision.h"
 
@@ -34,12 +36,23 @@ std::string_view BackendRefKindName(BackendRefKind kind) {
 }
 
 std::string_view MatchTypeName(MatchType type) {
-  switch (type) {
-    case MatchType::kExact: return "Exact";
-    case MatchType::kPathPrefix: return "PathPrefix";
-    case MatchType::kRegularExpression: return "RegularExpression";
-  }
-  return "";
+  return internal::NameIn<MatchType>(internal::kMatchTypeNames, type);
+}
+
+std::string_view AllowedBackendsName(AllowedBackends policy) {
+  return internal::NameIn<AllowedBackends>(internal::kAllowedBackendsNames, policy);
+}
+
+std::optional<AllowedBackends> AllowedBackendsFromName(std::string_view name) {
+  return internal::ValueIn<AllowedBackends>(internal::kAllowedBackendsNames, name);
+}
+
+std::string_view OnDisallowedName(OnDisallowed action) {
+  return internal::NameIn<OnDisallowed>(internal::kOnDisallowedNames, action);
+}
+
+std::optional<OnDisallowed> OnDisallowedFromName(std::string_view name) {
+  return internal::ValueIn<OnDisallowed>(internal::kOnDisallowedNames, name);
 }
 
 std::string_view ViaName(Via via) {

@@ -114,6 +114,8 @@ int32_t llmroute_compile_options_set_standard_header(llmroute_compile_options_t*
 int32_t llmroute_compile_options_set_standard_header_name(llmroute_compile_options_t* options, const char* name, size_t name_len);
 int32_t llmroute_compile_options_set_allowed_backends(llmroute_compile_options_t* options, int32_t policy);
 int32_t llmroute_compile_options_set_on_disallowed(llmroute_compile_options_t* options, int32_t action);
+int32_t llmroute_allowed_backends_from_name(const char* name, size_t name_len, int32_t* out);
+int32_t llmroute_on_disallowed_from_name(const char* name, size_t name_len, int32_t* out);
 int32_t llmroute_table_compile_text(const llmroute_compile_options_t* options, const char* text, size_t text_len, const char* file_name, size_t file_name_len, llmroute_table_t** table, char** errptr);
 int32_t llmroute_table_compile_file(const llmroute_compile_options_t* options, const char* path, size_t path_len, llmroute_table_t** table, char** errptr);
 int32_t llmroute_table_compile_files(const llmroute_compile_options_t* options, const llmroute_string_t* paths, size_t path_count, llmroute_table_t** table, char** errptr);
@@ -172,8 +174,6 @@ local READ_ONLY = { __newindex = function() error("read-only", 2) end }
 local EMPTY = setmetatable({}, READ_ONLY)
 local STATUS = { [0] = "routed", "no_route", "backend_not_allowed", "bad_request", "no_backend" }
 local VIA = { [0] = nil, "rule", "standard_header" }
-local ALLOWED = { RulesOnly = 0, SameNamespace = 1 }
-local ON_DISALLOWED = { Reject = 0, UseRules = 1 }
 
 -- Reused for every call: no garbage but the decision's strings and table.
 local request = ffi_new("llmroute_request_t")
@@ -185,6 +185,13 @@ local model_buf = ffi_new("llmroute_model_t")
 local BACKEND_KIND = { [0] = "Backend", "InferencePool" }
 local table_out = ffi_new("llmroute_table_t*[1]")
 local errptr = ffi_new("char*[1]")
+local enum_out = ffi_new("int32_t[1]")
+
+-- The C value the library gives a policy's name (from_name: a llmroute_*_from_name), or nil.
+local function enum_value(from_name, v)
+  if type(v) ~= "string" or from_name(v, #v, enum_out) ~= OK then return nil end
+  return enum_out[0]
+end
 local header_capacity = 64
 local headers_buf = ffi_new("llmroute_header_t[?]", header_capacity)
 local header_values = {}  -- the Lua strings of this call's header values, by index
@@ -236,11 +243,13 @@ local function options_handle(opts)
         end
       end
     elseif k == "allowed_backends" then
-      if ALLOWED[v] == nil then return nil, "allowed_backends must be RulesOnly or SameNamespace" end
-      C.llmroute_compile_options_set_allowed_backends(o, ALLOWED[v])
+      local policy = enum_value(C.llmroute_allowed_backends_from_name, v)
+      if policy == nil then return nil, "allowed_backends must be RulesOnly or SameNamespace" end
+      C.llmroute_compile_options_set_allowed_backends(o, policy)
     elseif k == "on_disallowed" then
-      if ON_DISALLOWED[v] == nil then return nil, "on_disallowed must be Reject or UseRules" end
-      C.llmroute_compile_options_set_on_disallowed(o, ON_DISALLOWED[v])
+      local action = enum_value(C.llmroute_on_disallowed_from_name, v)
+      if action == nil then return nil, "on_disallowed must be Reject or UseRules" end
+      C.llmroute_compile_options_set_on_disallowed(o, action)
     else
       return nil, "unknown option: " .. tostring(k)
     end

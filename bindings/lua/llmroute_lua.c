@@ -76,6 +76,15 @@ static int fail(lua_State* L, const char* message, const char* kind) {
   return 3;
 }
 
+/* The C value the library gives the string at the top of the stack (from_name: one of the
+ * llmroute_*_from_name functions); 0 when it names none. Raises no error. */
+static int enum_value(lua_State* L, int32_t (*from_name)(const char*, size_t, int32_t*),
+                      int32_t* value) {
+  size_t len = 0;
+  const char* name = lua_tolstring(L, -1, &len);
+  return from_name(name, len, value) == LLMROUTE_OK;
+}
+
 /* Options table at `index` (or nil) into a new options handle; NULL with a message. Raises
  * no error. */
 static llmroute_compile_options_t* make_options(lua_State* L, int index, const char** error) {
@@ -90,6 +99,7 @@ static llmroute_compile_options_t* make_options(lua_State* L, int index, const c
   while (lua_next(L, index) != 0) {
     const char* key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
     size_t len = 0;
+    int32_t value = 0;
     if (strcmp(key, "model_header") == 0 && lua_type(L, -1) == LUA_TSTRING) {
       const char* v = lua_tolstring(L, -1, &len);
       llmroute_compile_options_set_model_header(o, v, len);
@@ -102,17 +112,11 @@ static llmroute_compile_options_t* make_options(lua_State* L, int index, const c
         }
       }
     } else if (strcmp(key, "allowed_backends") == 0 && lua_type(L, -1) == LUA_TSTRING &&
-               (strcmp(lua_tostring(L, -1), "RulesOnly") == 0 ||
-                strcmp(lua_tostring(L, -1), "SameNamespace") == 0)) {
-      llmroute_compile_options_set_allowed_backends(
-          o, strcmp(lua_tostring(L, -1), "RulesOnly") == 0 ? LLMROUTE_ALLOWED_RULES_ONLY
-                                                           : LLMROUTE_ALLOWED_SAME_NAMESPACE);
+               enum_value(L, llmroute_allowed_backends_from_name, &value)) {
+      llmroute_compile_options_set_allowed_backends(o, value);
     } else if (strcmp(key, "on_disallowed") == 0 && lua_type(L, -1) == LUA_TSTRING &&
-               (strcmp(lua_tostring(L, -1), "Reject") == 0 ||
-                strcmp(lua_tostring(L, -1), "UseRules") == 0)) {
-      llmroute_compile_options_set_on_disallowed(
-          o, strcmp(lua_tostring(L, -1), "Reject") == 0 ? LLMROUTE_ON_DISALLOWED_REJECT
-                                                        : LLMROUTE_ON_DISALLOWED_USE_RULES);
+               enum_value(L, llmroute_on_disallowed_from_name, &value)) {
+      llmroute_compile_options_set_on_disallowed(o, value);
     } else if (strcmp(key, "allowed_backends") == 0) {
       *error = "allowed_backends must be RulesOnly or SameNamespace";
     } else if (strcmp(key, "on_disallowed") == 0) {

@@ -12,6 +12,7 @@
 #include "llmroute/explain.h"
 #include "llmroute/holder.h"
 #include "llmroute/load.h"
+#include "llmroute/names.h"
 #include "llmroute/request.h"
 #include "llmroute/table.h"
 

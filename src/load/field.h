@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -55,10 +56,9 @@ class Field {
   // A string that must be written and not be empty.
   absl::StatusOr<LocatedString> NonEmptyString() const;
 
-  // A string that must be one of `names`; returns its value from `values`.
+  // A string that must be one of `names`; returns the value it names.
   template <typename T>
-  absl::StatusOr<std::optional<T>> Enum(
-      std::initializer_list<std::pair<std::string_view, T>> names) const {
+  absl::StatusOr<std::optional<T>> Enum(std::span<const std::pair<std::string_view, T>> names) const {
     absl::StatusOr<std::optional<LocatedString>> text = String();
     if (!text.ok()) return text.status();
     if (!text->has_value()) return std::optional<T>();
@@ -68,6 +68,11 @@ class Field {
     std::vector<std::string_view> known;
     for (const auto& entry : names) known.push_back(entry.first);
     return UnknownValue((*text)->value, known);
+  }
+  template <typename T>
+  absl::StatusOr<std::optional<T>> Enum(
+      std::initializer_list<std::pair<std::string_view, T>> names) const {
+    return Enum<T>(std::span<const std::pair<std::string_view, T>>(names.begin(), names.size()));
   }
 
  private:

@@ -664,6 +664,35 @@ metadata: {name: declared}
   EXPECT_EQ(Name(d.backend), "default/declared");
 }
 
+TEST(CapiOptions, PolicyNamesMapToTheirValues) {
+  int32_t value = -1;
+  EXPECT_EQ(llmroute_allowed_backends_from_name("RulesOnly", 9, &value), LLMROUTE_OK);
+  EXPECT_EQ(value, LLMROUTE_ALLOWED_RULES_ONLY);
+  EXPECT_EQ(llmroute_allowed_backends_from_name("SameNamespace", 13, &value), LLMROUTE_OK);
+  EXPECT_EQ(value, LLMROUTE_ALLOWED_SAME_NAMESPACE);
+  EXPECT_EQ(llmroute_on_disallowed_from_name("Reject", 6, &value), LLMROUTE_OK);
+  EXPECT_EQ(value, LLMROUTE_ON_DISALLOWED_REJECT);
+  EXPECT_EQ(llmroute_on_disallowed_from_name("UseRules", 8, &value), LLMROUTE_OK);
+  EXPECT_EQ(value, LLMROUTE_ON_DISALLOWED_USE_RULES);
+  // The length counts: "RejectX" cut at 6 is "Reject".
+  EXPECT_EQ(llmroute_on_disallowed_from_name("RejectX", 6, &value), LLMROUTE_OK);
+  EXPECT_EQ(value, LLMROUTE_ON_DISALLOWED_REJECT);
+}
+
+TEST(CapiOptions, UnknownPolicyNamesAreRejectedAndLeaveOutAlone) {
+  int32_t value = 42;
+  // Explicit needs a list of backends: no compile option spells it.
+  EXPECT_EQ(llmroute_allowed_backends_from_name("Explicit", 8, &value), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_allowed_backends_from_name("rulesonly", 9, &value), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_allowed_backends_from_name(nullptr, 0, &value), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_allowed_backends_from_name(nullptr, 3, &value), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_on_disallowed_from_name("Reject\0", 7, &value), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_on_disallowed_from_name("reject", 6, &value), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(value, 42);
+  EXPECT_EQ(llmroute_on_disallowed_from_name("Reject", 6, nullptr), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_allowed_backends_from_name("RulesOnly", 9, nullptr), LLMROUTE_ERROR_INVALID_ARGUMENT);
+}
+
 TEST(CapiOptions, BadValuesAreRejected) {
   OptionsRef options;
   EXPECT_EQ(llmroute_compile_options_set_allowed_backends(options.options, 2),

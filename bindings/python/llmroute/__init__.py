@@ -306,8 +306,6 @@ _STATUSES = (
 )
 _VIAS = (None, Via.RULE, Via.STANDARD_HEADER)
 _BACKEND_KINDS = {0: BackendKind.BACKEND, 1: BackendKind.INFERENCE_POOL}
-_ALLOWED_BACKENDS = {"RulesOnly": 0, "SameNamespace": 1}
-_ON_DISALLOWED = {"Reject": 0, "UseRules": 1}
 _OK = 0
 
 _library: Optional[ctypes.CDLL] = None
@@ -352,6 +350,10 @@ def _declare(lib: ctypes.CDLL) -> None:
         ),
         "llmroute_compile_options_set_allowed_backends": (c.c_int32, [p_opts, c.c_int32]),
         "llmroute_compile_options_set_on_disallowed": (c.c_int32, [p_opts, c.c_int32]),
+        "llmroute_allowed_backends_from_name": (
+            c.c_int32, [c.c_char_p, c.c_size_t, c.POINTER(c.c_int32)]),
+        "llmroute_on_disallowed_from_name": (
+            c.c_int32, [c.c_char_p, c.c_size_t, c.POINTER(c.c_int32)]),
         "llmroute_table_compile_text": (
             c.c_int32,
             [p_opts, c.c_char_p, c.c_size_t, c.c_char_p, c.c_size_t,
@@ -473,6 +475,16 @@ def _raise_error(code: int, error: ctypes.c_void_p) -> None:
     raise ConfigError(message, name)
 
 
+
+def _enum_value(from_name, name, option: str, known: str) -> int:
+    """The C value the library gives `name` for `option`; ValueError for another name."""
+    out = ctypes.c_int32()
+    b = name.encode("utf-8", "surrogatepass") if isinstance(name, str) else None
+    if b is None or from_name(b, len(b), ctypes.byref(out)) != 0:
+        raise ValueError(f"{option} must be one of [{known}], not {name!r}")
+    return out.value
+
+
 class _Options:
     """Compile options as a C handle, freed with this object."""
 
@@ -484,12 +496,10 @@ class _Options:
         on_disallowed: str = "Reject",
     ) -> None:
         lib = _lib()
-        if allowed_backends not in _ALLOWED_BACKENDS:
-            raise ValueError(f"allowed_backends must be one of {sorted(_ALLOWED_BACKENDS)}, "
-                             f"not {allowed_backends!r}")
-        if on_disallowed not in _ON_DISALLOWED:
-            raise ValueError(f"on_disallowed must be one of {sorted(_ON_DISALLOWED)}, "
-                             f"not {on_disallowed!r}")
+        allowed_value = _enum_value(lib.llmroute_allowed_backends_from_name, allowed_backends,
+                                    "allowed_backends", "'RulesOnly', 'SameNamespace'")
+        on_disallowed_value = _enum_value(lib.llmroute_on_disallowed_from_name, on_disallowed,
+                                          "on_disallowed", "'Reject', 'UseRules'")
         self._lib = lib
         self.handle = lib.llmroute_compile_options_create()
         if not self.handle:
@@ -502,9 +512,8 @@ class _Options:
             if isinstance(standard_header, str):
                 b = _bytes(standard_header, "standard_header")
                 lib.llmroute_compile_options_set_standard_header_name(self.handle, b, len(b))
-        lib.llmroute_compile_options_set_allowed_backends(
-            self.handle, _ALLOWED_BACKENDS[allowed_backends])
-        lib.llmroute_compile_options_set_on_disallowed(self.handle, _ON_DISALLOWED[on_disallowed])
+        lib.llmroute_compile_options_set_allowed_backends(self.handle, allowed_value)
+        lib.llmroute_compile_options_set_on_disallowed(self.handle, on_disallowed_value)
 
     def __del__(self) -> None:
         handle, self.handle = getattr(self, "handle", None), None
