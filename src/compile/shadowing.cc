@@ -3,56 +3,32 @@
 #include <algorithm>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "match/conditions.h"
 
 namespace llmroute::internal {
 namespace {
 
-// Every path B accepts, A accepts too.
-bool PathImplies(const CompiledMatch& a, const CompiledMatch& b) {
-  switch (a.path_type) {
-    case MatchType::kPathPrefix:
-      if (a.path.empty()) return true;
-      if (b.path_type == MatchType::kRegularExpression) return false;
-      return b.path == a.path || (b.path.starts_with(a.path) && b.path[a.path.size()] == '/');
-    case MatchType::kExact:
-    case MatchType::kRegularExpression:
-      return b.path_type == a.path_type && b.path == a.path;
-  }
-  return false;
-}
-
-bool ConditionsImply(const std::vector<ValueCondition>& pool, Range a, Range b) {
-  for (uint32_t i = a.begin; i < a.end; ++i) {
-    bool found = false;
-    for (uint32_t j = b.begin; j < b.end && !found; ++j) {
-      found = pool[i].key == pool[j].key && pool[i].type == pool[j].type &&
-              pool[i].value == pool[j].value;
-    }
-    if (!found) return false;
-  }
-  return true;
-}
-
-// Every request B matches, A matches too.
-bool MatchImplies(const CompiledTable& table, const CompiledMatch& a, const CompiledMatch& b) {
-  if (a.has_method && (!b.has_method || a.method != b.method)) return false;
-  return PathImplies(a, b) && ConditionsImply(table.header_conditions, a.headers, b.headers) &&
-         ConditionsImply(table.query_conditions, a.queries, b.queries);
-}
-
-// An exact condition a shadowing match must share with the shadowed one: A's first exact
-// header or query condition, or "" when A has none.
-std::string RequiredKey(const CompiledTable& table, const CompiledMatch& match) {
+// The Exact header or query conditions of a match, each as a key, in order.
+std::vector<ConditionKey> ExactKeys(const CompiledTable& table, const CompiledMatch& match) {
+  std::vector<ConditionKey> keys;
   for (uint32_t c = match.headers.begin; c < match.headers.end; ++c) {
     const ValueCondition& condition = table.header_conditions[c];
-    if (condition.type == MatchType::kExact) return absl::StrCat("H", condition.key, ":", AsAbsl(condition.value));
+    if (condition.type == MatchType::kExact) keys.push_back(ExactKey(condition, /*is_header=*/true));
   }
   for (uint32_t c = match.queries.begin; c < match.queries.end; ++c) {
     const ValueCondition& condition = table.query_conditions[c];
-    if (condition.type == MatchType::kExact) return absl::StrCat("Q", condition.key, ":", AsAbsl(condition.value));
+    if (condition.type == MatchType::kExact) keys.push_back(ExactKey(condition, /*is_header=*/false));
   }
-  return "";
+  return keys;
+}
+
+// An exact condition a shadowing match must share with the shadowed one: A's first exact
+// header or query condition, or the kNone key when A has none.
+ConditionKey RequiredKey(const CompiledTable& table, const CompiledMatch& match) {
+  const std::vector<ConditionKey> keys = ExactKeys(table, match);
+  return keys.empty() ? ConditionKey{} : keys.front();
 }
 
 }  // namespace
@@ -68,22 +44,15 @@ std::vector<Diagnostic> FindShadowedRules(const CompiledTable& table,
     while (route_end < matches.size() && matches[route_end].route == matches[route_begin].route) ++route_end;
 
     // Possible shadowers bucketed by the exact condition they require.
-    StringMap<std::vector<uint32_t>> shadowers_by_key;
+    absl::flat_hash_map<ConditionKey, std::vector<uint32_t>> shadowers_by_key;
     for (uint32_t id = route_begin; id < route_end; ++id) {
       shadowers_by_key[RequiredKey(table, matches[id])].push_back(id);
     }
     auto shadower_of = [&](uint32_t b) -> uint32_t {
       const CompiledMatch& match = matches[b];
-      std::vector<std::string> keys = {""};
-      for (uint32_t c = match.headers.begin; c < match.headers.end; ++c) {
-        const ValueCondition& condition = table.header_conditions[c];
-        if (condition.type == MatchType::kExact) keys.push_back(absl::StrCat("H", condition.key, ":", AsAbsl(condition.value)));
-      }
-      for (uint32_t c = match.queries.begin; c < match.queries.end; ++c) {
-        const ValueCondition& condition = table.query_conditions[c];
-        if (condition.type == MatchType::kExact) keys.push_back(absl::StrCat("Q", condition.key, ":", AsAbsl(condition.value)));
-      }
-      for (const std::string& key : keys) {
+      std::vector<ConditionKey> keys = ExactKeys(table, match);
+      keys.insert(keys.begin(), ConditionKey{});
+      for (const ConditionKey& key : keys) {
         auto it = shadowers_by_key.find(key);
         if (it == shadowers_by_key.end()) continue;
         for (uint32_t a : it->second) {

@@ -8,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "body/model_extractor.h"
 #include "compile/compiled_table.h"
+#include "llmroute/names.h"
+#include "match/conditions.h"
 #include "resolve/request_state.h"
 #include "resolve/resolve_steps.h"
 
@@ -181,7 +183,7 @@ class Explainer {
         return;
       }
       absl::StrAppend(&out_, " = ", Quoted(value), ": not allowed (",
-                      policy.on_disallowed == OnDisallowed::kReject ? "Reject" : "UseRules", ")\n");
+                      AsAbsl(OnDisallowedName(policy.on_disallowed)), ")\n");
     }
   }
 
@@ -204,41 +206,26 @@ class Explainer {
                     match.match_index, holds ? ": MATCHES" : ": no", "\n");
     // Each condition on its own, as MatchHolds checks them.
     const std::string_view path = state.path();
-    bool path_met = false;
-    std::string expected_path(match.path);
-    switch (match.path_type) {
-      case MatchType::kExact: path_met = path == match.path; break;
-      case MatchType::kPathPrefix:
-        path_met = PathHasPrefix(path, match.path);
-        expected_path = match.path.empty() ? "/" : expected_path;
-        break;
-      case MatchType::kRegularExpression:
-        path_met = RE2::FullMatch(re2::StringPiece(path.data(), path.size()), *match.path_regex);
-        break;
-    }
+    const bool path_met = PathHolds(match, path);
+    const std::string_view expected_path =
+        match.path_type == MatchType::kPathPrefix && match.path.empty() ? "/" : match.path;
     DescribeValue("path", "", match.path_type, expected_path, path, path_met);
     if (match.has_method) {
       DescribeValue("method", "", MatchType::kExact, match.method, request_.method,
-                    request_.method == match.method);
+                    MethodHolds(match, request_.method));
     }
     for (uint32_t c = match.headers.begin; c < match.headers.end; ++c) {
       const ValueCondition& condition = table_.header_conditions[c];
       const std::optional<std::string_view> seen = state.Header(condition.key);
       DescribeValue("header", header_names_[condition.key], condition.type, condition.value, seen,
-                    Holds(condition, seen));
+                    ValueHolds(condition, seen));
     }
     for (uint32_t c = match.queries.begin; c < match.queries.end; ++c) {
       const ValueCondition& condition = table_.query_conditions[c];
       const std::optional<std::string_view> seen = state.Query(condition.key);
       DescribeValue("query", query_names_[condition.key], condition.type, condition.value, seen,
-                    Holds(condition, seen));
+                    ValueHolds(condition, seen));
     }
-  }
-
-  static bool Holds(const ValueCondition& condition, const std::optional<std::string_view>& seen) {
-    if (!seen) return false;
-    if (condition.type == MatchType::kExact) return *seen == condition.value;
-    return RE2::FullMatch(re2::StringPiece(seen->data(), seen->size()), *condition.regex);
   }
 
   const CompiledTable& table_;
