@@ -13,8 +13,10 @@
 #include "absl/strings/str_cat.h"
 #include "commands.h"
 #include "llmroute/config.h"
+#include "llmroute/names.h"
 #include "llmroute/table.h"
-#include "string_views.h"
+#include "text/http_text.h"
+#include "text/views.h"
 
 namespace llmroute::cli {
 namespace {
@@ -176,26 +178,6 @@ bool CommandTakes(std::string_view command, OptionScope scope) {
   return false;
 }
 
-// RFC 9110 token: what a header name may be made of.
-bool IsToken(std::string_view text) {
-  if (text.empty()) return false;
-  for (char c : text) {
-    const bool alphanumeric =
-        (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    if (!alphanumeric && std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos) {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::string_view TrimSpacesAndTabs(std::string_view text) {
-  const std::size_t begin = text.find_first_not_of(" \t");
-  if (begin == std::string_view::npos) return {};
-  const std::size_t end = text.find_last_not_of(" \t");
-  return text.substr(begin, end - begin + 1);
-}
-
 // Decimal digits only (no sign, no spaces), at most 2^64 - 1.
 std::optional<uint64_t> ParseDecimal(std::string_view text) {
   if (text.empty()) return std::nullopt;
@@ -234,7 +216,7 @@ bool ApplyOption(const OptionSpec& option, std::optional<std::string_view> value
     case OptionId::kStandardHeader:
       standard_header.enabled = true;
       if (value.has_value()) {
-        if (!IsToken(*value)) {
+        if (!internal::IsToken(*value)) {
           return fail("--standard-header=NAME: '", AsAbsl(*value), "' is not a valid header name");
         }
         standard_header.header_name = std::string(*value);
@@ -242,30 +224,26 @@ bool ApplyOption(const OptionSpec& option, std::optional<std::string_view> value
       return true;
     case OptionId::kAllowedBackends:
       allowed_backends_given = true;
-      if (*value == "RulesOnly") {
-        standard_header.allowed_backends = AllowedBackends::kRulesOnly;
-      } else if (*value == "SameNamespace") {
-        standard_header.allowed_backends = AllowedBackends::kSameNamespace;
-      } else if (*value == "Explicit") {
+      if (const std::optional<AllowedBackends> policy = AllowedBackendsFromName(*value); !policy) {
+        return fail("--allowed-backends: '", AsAbsl(*value), "' is not RulesOnly or SameNamespace");
+      } else if (*policy == AllowedBackends::kExplicit) {
         return fail(
             "--allowed-backends: Explicit needs a list of backends; write it in the "
             "route's standardRoutingHeader section");
       } else {
-        return fail("--allowed-backends: '", AsAbsl(*value), "' is not RulesOnly or SameNamespace");
+        standard_header.allowed_backends = *policy;
       }
       return true;
     case OptionId::kOnDisallowed:
       on_disallowed_given = true;
-      if (*value == "Reject") {
-        standard_header.on_disallowed = OnDisallowed::kReject;
-      } else if (*value == "UseRules") {
-        standard_header.on_disallowed = OnDisallowed::kUseRules;
+      if (const std::optional<OnDisallowed> action = OnDisallowedFromName(*value)) {
+        standard_header.on_disallowed = *action;
       } else {
         return fail("--on-disallowed: '", AsAbsl(*value), "' is not Reject or UseRules");
       }
       return true;
     case OptionId::kModelHeader:
-      if (!IsToken(*value)) {
+      if (!internal::IsToken(*value)) {
         return fail("--model-header: '", AsAbsl(*value), "' is not a valid header name");
       }
       command_line.compile_options.model_header = std::string(*value);
@@ -284,12 +262,12 @@ bool ApplyOption(const OptionSpec& option, std::optional<std::string_view> value
       if (colon == std::string_view::npos) {
         return fail("--header: '", AsAbsl(*value), "' is not 'Name: value'");
       }
-      const std::string_view name = TrimSpacesAndTabs(value->substr(0, colon));
-      if (!IsToken(name)) {
+      const std::string_view name = internal::TrimOptionalWhitespace(value->substr(0, colon));
+      if (!internal::IsToken(name)) {
         return fail("--header: '", AsAbsl(*value), "' does not start with a valid header name");
       }
       command_line.headers.push_back(HeaderArgument{
-          std::string(name), std::string(TrimSpacesAndTabs(value->substr(colon + 1)))});
+          std::string(name), std::string(internal::TrimOptionalWhitespace(value->substr(colon + 1)))});
       return true;
     }
     case OptionId::kMethod:

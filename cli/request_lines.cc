@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "json_string.h"
-#include "string_views.h"
+#include "text/views.h"
 
 namespace llmroute::cli {
 namespace {

@@ -4,6 +4,8 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "text/hex.h"
+#include "text/utf8.h"
 
 namespace llmroute::internal {
 namespace {
@@ -46,6 +48,30 @@ TEST(HttpText, StripPortKeepsIpv6Brackets) {
   EXPECT_EQ(StripPort("example.com:8080"), "example.com");
   EXPECT_EQ(StripPort("[::1]:443"), "[::1]");
   EXPECT_EQ(StripPort("example.com"), "example.com");
+}
+
+TEST(HttpText, Utf8SequenceLengthAcceptsOnlyWellFormedSequences) {
+  EXPECT_EQ(Utf8SequenceLength(""), 0u);
+  EXPECT_EQ(Utf8SequenceLength("a"), 1u);
+  EXPECT_EQ(Utf8SequenceLength("\xC3\xA9x"), 2u);        // é
+  EXPECT_EQ(Utf8SequenceLength("\xE2\x82\xAC"), 3u);     // €
+  EXPECT_EQ(Utf8SequenceLength("\xF0\x9F\x98\x80"), 4u);  // U+1F600
+  EXPECT_EQ(Utf8SequenceLength("\xC0\x80"), 0u);         // overlong NUL
+  EXPECT_EQ(Utf8SequenceLength("\xE0\x80\x80"), 0u);     // overlong
+  EXPECT_EQ(Utf8SequenceLength("\xED\xA0\x80"), 0u);     // a UTF-16 surrogate
+  EXPECT_EQ(Utf8SequenceLength("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
+  EXPECT_EQ(Utf8SequenceLength("\xE2\x82"), 0u);         // cut short
+  EXPECT_EQ(Utf8SequenceLength("\x80"), 0u);              // a lone continuation byte
+}
+
+TEST(HttpText, HexDigitValue) {
+  EXPECT_EQ(HexDigitValue('0'), 0);
+  EXPECT_EQ(HexDigitValue('9'), 9);
+  EXPECT_EQ(HexDigitValue('a'), 10);
+  EXPECT_EQ(HexDigitValue('F'), 15);
+  EXPECT_EQ(HexDigitValue('g'), -1);
+  EXPECT_EQ(HexDigitValue('/'), -1);
+  for (int v = 0; v < 16; ++v) EXPECT_EQ(HexDigitValue(kLowerHexDigits[v]), v);
 }
 
 }  // namespace

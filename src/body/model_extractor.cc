@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "llmroute/request.h"
+#include "text/hex.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -91,12 +92,6 @@ std::string_view TrimTrailingWhitespace(std::string_view token) {
   return token;
 }
 
-int HexDigitValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // The UTF-16 code unit written as four hex digits at `digits`, or -1. Stops at the first
 // non-digit, so it never reads past a string's closing quote.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "text/hex.h"
 #include "yaml-cpp/anchor.h"
 #include "yaml-cpp/emitterstyle.h"
 #include "yaml-cpp/eventhandler.h"
@@ -29,12 +30,6 @@ const std::string& PlainTag() {
 bool IsJsonWhitespace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 void AppendUtf8(uint32_t code_point, std::string& out) {
   if (code_point < 0x80) {
@@ -246,7 +241,7 @@ class JsonEventReader {
   uint32_t ReadHex4() {
     uint32_t value = 0;
     for (int i = 0; i < 4; ++i) {
-      const int digit = HexValue(Peek());
+      const int digit = internal::HexDigitValue(Peek());
       if (digit < 0) Fail("expected four hexadecimal digits after \\u");
       value = value * 16 + static_cast<uint32_t>(digit);
       ++pos_;

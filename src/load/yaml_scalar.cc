@@ -6,6 +6,8 @@
 #include <optional>
 #include <string_view>
 
+#include "text/hex.h"
+
 namespace llmroute::load_internal {
 namespace {
 
@@ -25,13 +27,6 @@ bool IsOneOf(std::string_view text, const std::array<std::string_view, N>& words
 
 bool IsDecimalDigit(char c) { return c >= '0' && c <= '9'; }
 
-// The digit's value in bases up to 16, or -1.
-int DigitValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 std::string_view StripSign(std::string_view text, bool* negative) {
   *negative = false;
@@ -66,7 +61,7 @@ int IntegerBase(std::string_view text, std::string_view* digits) {
   bool any_digit = false;
   for (char c : rest) {
     if (c == '_') continue;
-    const int value = DigitValue(c);
+    const int value = internal::HexDigitValue(c);
     if (value < 0 || value >= base) return 0;
     any_digit = true;
   }
@@ -163,7 +158,7 @@ std::optional<int64_t> ParseYamlInt(std::string_view text) {
   uint64_t magnitude = 0;
   for (char c : digits) {
     if (c == '_') continue;
-    const uint64_t digit = static_cast<uint64_t>(DigitValue(c));
+    const uint64_t digit = static_cast<uint64_t>(internal::HexDigitValue(c));
     if (magnitude > (limit - digit) / static_cast<uint64_t>(base)) return std::nullopt;
     magnitude = magnitude * static_cast<uint64_t>(base) + digit;
   }
