@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -14,11 +15,12 @@
 #include "decision_json.h"
 #include "llmroute/config.h"
 #include "llmroute/decision.h"
+#include "llmroute/diagnostic.h"
 #include "llmroute/explain.h"
 #include "llmroute/load.h"
 #include "llmroute/request.h"
 #include "request_lines.h"
-#include "string_views.h"
+#include "text/views.h"
 
 namespace llmroute::cli {
 namespace {
@@ -32,13 +34,12 @@ void WriteLine(std::FILE* stream, std::string& line) {
   WriteText(stream, line);
 }
 
-// Load and compile errors already read "file:line:col: error: ..."; anything else (which
-// would be a bug in the library) still gets a recognizable prefix.
+// Load and compile errors carry their diagnostic ("file:line:col: error: ..."); anything
+// else (out of memory, or a bug in the library) still gets a recognizable prefix.
 void PrintError(std::FILE* stream, const absl::Status& status) {
-  const std::string_view message = AsStd(status.message());
-  std::string line = message.find("error: ") == std::string_view::npos
-                         ? absl::StrCat("llmroute: error: ", status.message())
-                         : std::string(message);
+  const std::optional<Diagnostic> diagnostic = DiagnosticOf(status);
+  std::string line = diagnostic.has_value() ? diagnostic->ToString()
+                                            : absl::StrCat("llmroute: error: ", status.message());
   WriteLine(stream, line);
 }
 

@@ -8,7 +8,10 @@
 #ifndef LLMROUTE_DIAGNOSTIC_H_
 #define LLMROUTE_DIAGNOSTIC_H_
 
+#include <optional>
 #include <string>
+
+#include "absl/status/status.h"
 
 namespace llmroute {
 
@@ -34,6 +37,12 @@ struct Diagnostic {
   // one line: control bytes and invalid UTF-8 are written as escapes (\n, \xNN).
   std::string ToString() const;
 };
+
+// The diagnostic an error status of LoadConfig*, Compile or TableHolder reload carries
+// (its message is the diagnostic's ToString()), read back from the status's payload; or
+// nullopt for an OK status and for errors that are not about the configuration (for
+// example out of memory). Returns a copy: the status may be destroyed afterwards.
+std::optional<Diagnostic> DiagnosticOf(const absl::Status& status);
 
 }  // namespace llmroute
 

@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "diagnostic_status.h"
 #include "load/yaml_scalar.h"
 
 namespace llmroute::load_internal {
@@ -39,8 +40,8 @@ Origin Field::origin() const {
 }
 
 absl::Status Field::Error(std::string_view message) const {
-  return absl::InvalidArgumentError(
-      Diagnostic{Severity::kError, origin(), std::string(message)}.ToString());
+  return internal::DiagnosticError(absl::StatusCode::kInvalidArgument,
+                                   Diagnostic{Severity::kError, origin(), std::string(message)});
 }
 
 absl::Status Field::TypeError(std::string_view expected) const {

@@ -23,10 +23,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "diagnostic_status.h"
 #include "llmroute/config.h"
 #include "llmroute/diagnostic.h"
 #include "llmroute/load.h"
 #include "text/views.h"
+#include "enum_names.h"
 #include "load/field.h"
 #include "load/json_events.h"
 #include "load/status_macros.h"
@@ -444,11 +446,7 @@ class ConfigReader final : public YamlDocumentHandler {
       match.path.value.origin = path.origin();
       LOAD_ASSIGN_OR_RETURN(const Field type_field, path.Get("type"));
       LOAD_ASSIGN_OR_RETURN(const std::optional<MatchType> type,
-                            type_field.Enum<MatchType>({
-                                {"Exact", MatchType::kExact},
-                                {"PathPrefix", MatchType::kPathPrefix},
-                                {"RegularExpression", MatchType::kRegularExpression},
-                            }));
+                            type_field.Enum<MatchType>(internal::kMatchTypeNames));
       if (type.has_value()) match.path.type = *type;
       LOAD_ASSIGN_OR_RETURN(const Field value_field, path.Get("value"));
       LOAD_ASSIGN_OR_RETURN(std::optional<LocatedString> value, value_field.String());
@@ -479,8 +477,8 @@ class ConfigReader final : public YamlDocumentHandler {
     LOAD_ASSIGN_OR_RETURN(const Field type_field, item.Get("type"));
     LOAD_ASSIGN_OR_RETURN(const std::optional<MatchType> type,
                           type_field.Enum<MatchType>({
-                              {"Exact", MatchType::kExact},
-                              {"RegularExpression", MatchType::kRegularExpression},
+                              {MatchTypeName(MatchType::kExact), MatchType::kExact},
+                              {MatchTypeName(MatchType::kRegularExpression), MatchType::kRegularExpression},
                           }));
     if (type.has_value()) match.type = *type;
     LOAD_ASSIGN_OR_RETURN(const Field name, item.Get("name"));
@@ -629,11 +627,7 @@ class ConfigReader final : public YamlDocumentHandler {
     if (name.has_value()) header.header_name = std::move(*name);
     LOAD_ASSIGN_OR_RETURN(const Field allowed_field, section.Get("allowedBackends"));
     LOAD_ASSIGN_OR_RETURN(const std::optional<AllowedBackends> allowed,
-                          allowed_field.Enum<AllowedBackends>({
-                              {"RulesOnly", AllowedBackends::kRulesOnly},
-                              {"SameNamespace", AllowedBackends::kSameNamespace},
-                              {"Explicit", AllowedBackends::kExplicit},
-                          }));
+                          allowed_field.Enum<AllowedBackends>(internal::kAllowedBackendsNames));
     if (allowed.has_value()) header.allowed_backends = *allowed;
     LOAD_ASSIGN_OR_RETURN(const Field backends_field, section.Get("backends"));
     header.backends_given = backends_field.present();
@@ -644,10 +638,7 @@ class ConfigReader final : public YamlDocumentHandler {
     }
     LOAD_ASSIGN_OR_RETURN(const Field on_disallowed_field, section.Get("onDisallowed"));
     LOAD_ASSIGN_OR_RETURN(const std::optional<OnDisallowed> on_disallowed,
-                          on_disallowed_field.Enum<OnDisallowed>({
-                              {"Reject", OnDisallowed::kReject},
-                              {"UseRules", OnDisallowed::kUseRules},
-                          }));
+                          on_disallowed_field.Enum<OnDisallowed>(internal::kOnDisallowedNames));
     if (on_disallowed.has_value()) header.on_disallowed = *on_disallowed;
     return header;
   }
@@ -673,8 +664,7 @@ class ConfigReader final : public YamlDocumentHandler {
 absl::Status FileError(absl::StatusCode code, const std::string& path, std::string message) {
   Origin where;
   where.file = path;
-  return absl::Status(
-      code, Diagnostic{Severity::kError, std::move(where), std::move(message)}.ToString());
+  return internal::DiagnosticError(code, Diagnostic{Severity::kError, std::move(where), std::move(message)});
 }
 
 absl::Status CannotRead(const std::string& path, int error_number) {

@@ -18,6 +18,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "diagnostic_status.h"
 #include "llmroute/diagnostic.h"
 #include "load/json_events.h"
 #include "load/yaml_scalar.h"
@@ -54,8 +55,8 @@ absl::Status ErrorAt(std::string_view file, int line0, int column0, std::string 
   where.line = line0 >= 0 ? line0 + 1 : 0;
   where.column = column0 >= 0 ? column0 + 1 : 0;
   where.field = std::move(field);
-  return absl::InvalidArgumentError(
-      Diagnostic{Severity::kError, std::move(where), std::move(message)}.ToString());
+  return internal::DiagnosticError(absl::StatusCode::kInvalidArgument,
+                                   Diagnostic{Severity::kError, std::move(where), std::move(message)});
 }
 
 // Thrown from inside yaml-cpp's callbacks to stop the parse; caught in ParseYamlStream.
