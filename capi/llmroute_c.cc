@@ -26,7 +26,9 @@
 #include "llmroute/decision.h"
 #include "llmroute/diagnostic.h"
 #include "llmroute/explain.h"
+#include "llmroute/holder.h"
 #include "llmroute/load.h"
+#include "llmroute/names.h"
 #include "llmroute/request.h"
 #include "llmroute/table.h"
 #include "struct_growth.h"
@@ -42,10 +44,13 @@ struct llmroute_table_t {
   std::vector<std::string> warnings;  // Diagnostic::ToString() of each warning
 };
 
+// The C holder is the C++ one: it publishes each C table as a shared_ptr whose deleter
+// owns one reference to the C table (HandleReference), so the C table's count is the only
+// one, and acquire finds the C table again through that deleter.
 struct llmroute_holder_t {
-  mutable std::mutex mutex;
-  llmroute_table_t* current = nullptr;  // one reference owned by the holder; guarded by mutex
-  std::atomic<uint64_t> generation{0};
+  explicit llmroute_holder_t(std::shared_ptr<const llmroute::RoutingTable> initial)
+      : holder(std::move(initial)) {}
+  llmroute::TableHolder holder;
 };
 
 namespace {
@@ -146,6 +151,19 @@ int32_t Guarded(char** errptr, Body&& body) {
   } catch (...) {
     return Fail(errptr, LLMROUTE_ERROR_INTERNAL, "internal error");
   }
+}
+
+// One reference to a C table, as the deleter of the shared_ptr a holder publishes.
+struct HandleReference {
+  llmroute_table_t* table;
+  void operator()(const llmroute::RoutingTable*) const { llmroute_table_free(table); }
+};
+
+// The table as a holder publishes it, owning a new reference to `table` (released, should
+// making the shared_ptr throw, by the deleter).
+std::shared_ptr<const llmroute::RoutingTable> Published(llmroute_table_t* table) {
+  return std::shared_ptr<const llmroute::RoutingTable>(table->table.get(),
+                                                       HandleReference{llmroute_table_ref(table)});
 }
 
 // Compiles a loaded config into a new table reference in *table.
@@ -394,6 +412,32 @@ int32_t llmroute_compile_options_set_on_disallowed(llmroute_compile_options_t* o
       return LLMROUTE_OK;
   }
   return LLMROUTE_ERROR_INVALID_ARGUMENT;
+}
+
+int32_t llmroute_allowed_backends_from_name(const char* name, size_t name_len, int32_t* out) {
+  if (out == nullptr || (name == nullptr && name_len != 0)) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  switch (llmroute::AllowedBackendsFromName({name == nullptr ? kEmpty : name, name_len})
+              .value_or(llmroute::AllowedBackends::kExplicit)) {
+    case llmroute::AllowedBackends::kRulesOnly:
+      *out = LLMROUTE_ALLOWED_RULES_ONLY;
+      return LLMROUTE_OK;
+    case llmroute::AllowedBackends::kSameNamespace:
+      *out = LLMROUTE_ALLOWED_SAME_NAMESPACE;
+      return LLMROUTE_OK;
+    case llmroute::AllowedBackends::kExplicit:  // not a compile option
+      break;
+  }
+  return LLMROUTE_ERROR_INVALID_ARGUMENT;
+}
+
+int32_t llmroute_on_disallowed_from_name(const char* name, size_t name_len, int32_t* out) {
+  if (out == nullptr || (name == nullptr && name_len != 0)) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  const std::optional<llmroute::OnDisallowed> action =
+      llmroute::OnDisallowedFromName({name == nullptr ? kEmpty : name, name_len});
+  if (!action.has_value()) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  *out = *action == llmroute::OnDisallowed::kReject ? LLMROUTE_ON_DISALLOWED_REJECT
+                                                     : LLMROUTE_ON_DISALLOWED_USE_RULES;
+  return LLMROUTE_OK;
 }
 
 int32_t llmroute_compile_options_set_max_body_size(llmroute_compile_options_t* options,
@@ -666,39 +710,31 @@ int32_t llmroute_decision_upstream_model(const llmroute_decision_t* decision,
 
 llmroute_holder_t* llmroute_holder_create(llmroute_table_t* initial) {
   if (initial == nullptr) return nullptr;
-  llmroute_holder_t* holder = new (std::nothrow) llmroute_holder_t;
-  if (holder == nullptr) return nullptr;
-  holder->current = llmroute_table_ref(initial);
-  return holder;
+  try {
+    return new llmroute_holder_t(Published(initial));
+  } catch (...) {
+    return nullptr;
+  }
 }
 
-void llmroute_holder_free(llmroute_holder_t* holder) {
-  if (holder == nullptr) return;
-  llmroute_table_free(holder->current);
-  delete holder;
-}
+void llmroute_holder_free(llmroute_holder_t* holder) { delete holder; }
 
 int32_t llmroute_holder_swap(llmroute_holder_t* holder, llmroute_table_t* next) {
   if (holder == nullptr || next == nullptr) return LLMROUTE_ERROR_INVALID_ARGUMENT;
-  llmroute_table_ref(next);
-  llmroute_table_t* previous;
-  {
-    std::lock_guard<std::mutex> lock(holder->mutex);
-    previous = std::exchange(holder->current, next);
-    holder->generation.fetch_add(1, std::memory_order_release);
-  }
-  llmroute_table_free(previous);  // outside the lock: the last reference frees the table
-  return LLMROUTE_OK;
+  return Guarded(nullptr, [&] {
+    holder->holder.Swap(Published(next));
+    return LLMROUTE_OK;
+  });
 }
 
 llmroute_table_t* llmroute_holder_acquire(const llmroute_holder_t* holder) {
   if (holder == nullptr) return nullptr;
-  std::lock_guard<std::mutex> lock(holder->mutex);
-  return llmroute_table_ref(holder->current);
+  const std::shared_ptr<const llmroute::RoutingTable> current = holder->holder.Snapshot();
+  return llmroute_table_ref(std::get_deleter<HandleReference>(current)->table);
 }
 
 uint64_t llmroute_holder_generation(const llmroute_holder_t* holder) {
-  return holder == nullptr ? 0 : holder->generation.load(std::memory_order_acquire);
+  return holder == nullptr ? 0 : holder->holder.generation();
 }
 
 }  // extern "C"

@@ -141,9 +141,13 @@ TableHolder::~TableHolder() {
 
 void TableHolder::Swap(std::shared_ptr<const RoutingTable> next) {
   assert(next != nullptr);
-  std::lock_guard<std::mutex> lock(mutex_);
-  current_ = std::move(next);
-  generation_.fetch_add(1, std::memory_order_release);
+  std::shared_ptr<const RoutingTable> previous;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    previous = std::exchange(current_, std::move(next));
+    generation_.fetch_add(1, std::memory_order_release);
+  }
+  // `previous` is released here, outside the lock: the last reference frees the table.
 }
 
 std::shared_ptr<const RoutingTable> TableHolder::Snapshot() const {
