@@ -1,5 +1,6 @@
-// Resolve: RoutingTable × Request → Decision (docs/routing.md). The hot path: no heap
-// allocation once the thread is warm, no lock, no write to memory other threads share.
+// Decide: compiled table × request → decision (docs/routing.md; RoutingTable::Resolve, in
+// table/, adds the HTTP status). The hot path: no heap allocation once the thread is warm, no lock, no write
+// to memory other threads share.
 #include <optional>
 #include <span>
 #include <string_view>
@@ -7,6 +8,7 @@
 #include "body/model_extractor.h"
 #include "compile/compiled_table.h"
 #include "llmroute/table.h"
+#include "match/conditions.h"
 #include "resolve/request_state.h"
 #include "resolve/resolve_steps.h"
 #include "select/selection.h"
@@ -14,10 +16,6 @@
 
 namespace llmroute {
 namespace internal {
-
-namespace {
-inline re2::StringPiece AsPiece(std::string_view s) { return re2::StringPiece(s.data(), s.size()); }
-}  // namespace
 
 // The longest host name DNS allows, plus room for a trailing dot.
 constexpr std::size_t kMaxHostBytes = 255;
@@ -47,24 +45,12 @@ const HostGroup* GroupForHost(const CompiledTable& table, std::string_view raw_h
   return table.catch_all_group == kNone ? nullptr : &table.groups[table.catch_all_group];
 }
 
-// Segment-wise prefix: "/foo" matches "/foo", "/foo/" and "/foo/bar", not "/foobar".
-// `prefix` has no trailing '/' ("" stands for "/", which matches every path).
-bool PathHasPrefix(std::string_view path, std::string_view prefix) {
-  return path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/' ||
-                                      prefix.empty());
-}
-
 // `proven`: a condition the candidate's index lookup already established, or null.
 bool ConditionsHold(std::span<const ValueCondition> conditions, bool headers, RequestState& state,
                     const ValueCondition* proven = nullptr) {
   for (const ValueCondition& condition : conditions) {
     if (&condition == proven) continue;
-    const std::optional<std::string_view> value =
-        headers ? state.Header(condition.key) : state.Query(condition.key);
-    if (!value.has_value()) return false;
-    if (condition.type == MatchType::kExact) {
-      if (*value != condition.value) return false;
-    } else if (!RE2::FullMatch(AsPiece(*value), *condition.regex)) {
+    if (!ValueHolds(condition, headers ? state.Header(condition.key) : state.Query(condition.key))) {
       return false;
     }
   }
@@ -73,18 +59,7 @@ bool ConditionsHold(std::span<const ValueCondition> conditions, bool headers, Re
 
 bool MatchHolds(const CompiledTable& table, const Candidate& candidate, RequestState& state) {
   const CompiledMatch& match = table.matches[candidate.match];
-  switch (match.path_type) {
-    case MatchType::kExact:
-      if (state.path() != match.path) return false;
-      break;
-    case MatchType::kPathPrefix:
-      if (!match.path.empty() && !PathHasPrefix(state.path(), match.path)) return false;
-      break;
-    case MatchType::kRegularExpression:
-      if (!RE2::FullMatch(AsPiece(state.path()), *match.path_regex)) return false;
-      break;
-  }
-  if (match.has_method && state.method() != match.method) return false;
+  if (!PathHolds(match, state.path()) || !MethodHolds(match, state.method())) return false;
   const ValueCondition* proven = candidate.proven_condition == kNone
                                      ? nullptr
                                      : &table.header_conditions[candidate.proven_condition];
@@ -197,7 +172,6 @@ namespace {
 Decision Refused(DecisionStatus status, std::string_view reason) {
   Decision decision;
   decision.status = status;
-  decision.http_status = HttpStatusOf(status);
   decision.reason = reason;
   return decision;
 }
@@ -228,7 +202,6 @@ bool ResolveStandardHeader(const CompiledTable& table, const HostGroup& group, R
     if (backend != kNone) {
       decision = Decision();
       decision.status = DecisionStatus::kRouted;
-      decision.http_status = 200;
       decision.via = Via::kStandardHeader;
       decision.backend = table.backends[backend];
       decision.backend_kind = table.backend_kinds[backend];
@@ -256,7 +229,6 @@ void SelectBackend(const CompiledTable& table, const Candidate& winner, const Re
   decision.match = winner.match_index;
   if (rule.chosen_tier.empty()) {
     decision.status = DecisionStatus::kNoBackend;
-    decision.http_status = HttpStatusOf(DecisionStatus::kNoBackend);
     decision.reason = "the matched rule has no backend with a positive weight";
     return;
   }
@@ -268,7 +240,6 @@ void SelectBackend(const CompiledTable& table, const Candidate& winner, const Re
   }
   const WeightedBackend& chosen = table.weighted_backends[rule.chosen_tier.begin + position];
   decision.status = DecisionStatus::kRouted;
-  decision.http_status = 200;
   decision.via = Via::kRule;
   decision.backend = chosen.backend;
   if (chosen.has_model_override) decision.model_override = chosen.model_override;
@@ -280,12 +251,8 @@ void SelectBackend(const CompiledTable& table, const Candidate& winner, const Re
 }
 
 }  // namespace
-}  // namespace internal
 
-Decision RoutingTable::Resolve(const Request& request) const {
-  using namespace internal;
-  const CompiledTable& table = *compiled_;
-
+Decision Decide(const CompiledTable& table, const Request& request) {
   std::optional<std::string_view> body_model;
   if (request.body.has_value()) {
     const BodyModel extracted = ExtractModel(*request.body, request.body_padding, table.body_limit);
@@ -310,9 +277,5 @@ Decision RoutingTable::Resolve(const Request& request) const {
   return decision;
 }
 
-std::span<const ModelEntry> RoutingTable::models(std::string_view host) const {
-  const internal::HostGroup* group = internal::GroupForHost(*compiled_, host);
-  return group == nullptr ? std::span<const ModelEntry>() : std::span<const ModelEntry>(group->models);
-}
-
+}  // namespace internal
 }  // namespace llmroute

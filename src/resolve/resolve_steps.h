@@ -9,12 +9,13 @@
 
 namespace llmroute::internal {
 
+// Every field of the request's decision but http_status (RoutingTable::Resolve fills it
+// from the status).
+Decision Decide(const CompiledTable& table, const Request& request);
+
 // The routes that apply to the host: the group of its most specific matching hostname,
 // else the routes without hostnames; null when none apply.
 const HostGroup* GroupForHost(const CompiledTable& table, std::string_view raw_host);
-
-// Segment-wise prefix; `prefix` has no trailing '/' ("" matches every path).
-bool PathHasPrefix(std::string_view path, std::string_view prefix);
 
 // Whether every condition of the candidate's match holds for the request.
 bool MatchHolds(const CompiledTable& table, const Candidate& candidate, RequestState& state);
