@@ -1,6 +1,6 @@
 // Decide: compiled table × request → decision (docs/routing.md; RoutingTable::Resolve, in
-// table/, adds the HTTP status). The hot path: no heap allocation once the thread is warm, no lock, no write
-// to memory other threads share.
+// table/, adds the HTTP status). The hot path: no heap allocation once the thread is warm,
+// no lock, no write to memory other threads share.
 #include <optional>
 #include <span>
 #include <string_view>
