@@ -66,9 +66,12 @@ void CheckDecision(const llmroute::Decision& d) {
     CHECK_OR_ABORT(!d.route.has_value());
   }
   if (d.via == llmroute::Via::kRule) CHECK_OR_ABORT(d.rule.has_value() && d.match.has_value());
-  for (const llmroute::NamespacedName& fallback : d.fallbacks) {
-    CHECK_OR_ABORT(!(d.backend.has_value() && fallback.namespace_ == d.backend->namespace_ &&
-                     fallback.name == d.backend->name));
+  for (const llmroute::Fallback& fallback : d.fallbacks) {
+    // A fallback never repeats the chosen entry (same backend and model override).
+    CHECK_OR_ABORT(!(d.backend.has_value() &&
+                     fallback.backend.namespace_ == d.backend->namespace_ &&
+                     fallback.backend.name == d.backend->name &&
+                     fallback.model_override == d.model_override));
   }
 }
 

@@ -403,6 +403,8 @@ std::string Full(const llmroute::NamespacedName& name) {
   return std::string(name.namespace_) + "/" + std::string(name.name);
 }
 
+std::string Full(const llmroute::Fallback& fallback) { return Full(fallback.backend); }
+
 uint64_t Mix(uint64_t entropy) {
   uint64_t z = entropy + 0x9E3779B97F4A7C15ull;
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -508,7 +510,7 @@ std::string Describe(std::size_t variant, const llmroute::Request& request,
   if (d.match.has_value()) out += " match " + std::to_string(*d.match);
   if (d.model.has_value()) out += " model " + Escaped(*d.model);
   out += " fallbacks [";
-  for (const llmroute::NamespacedName& f : d.fallbacks) out += Full(f) + " ";
+  for (const llmroute::Fallback& f : d.fallbacks) out += Full(f) + " ";
   out += "] reason " + Escaped(d.reason);
   return out;
 }
@@ -617,7 +619,7 @@ void CheckRuleDecision(const llmroute::Decision& d, const RouteSpec& route,
     for (const RefSpec& ref : refs) {
       if (ref.weight > 0 && ref.backend != refs[*chosen_index].backend) want.insert(ref.backend);
     }
-    for (const llmroute::NamespacedName& f : d.fallbacks) got.insert(Full(f));
+    for (const llmroute::Fallback& f : d.fallbacks) got.insert(Full(f));
     CHECK_OR_ABORT(want == got && got.size() == d.fallbacks.size());
   } else {
     CHECK_OR_ABORT(chosen_index.has_value());
@@ -711,7 +713,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     CHECK_OR_ABORT(d.via == llmroute::Via::kStandardHeader && d.route.has_value());
   }
   std::set<std::string> seen;
-  for (const llmroute::NamespacedName& fallback : d.fallbacks) {
+  for (const llmroute::Fallback& fallback : d.fallbacks) {
     CHECK_OR_ABORT(!(d.backend.has_value() && Full(fallback) == Full(*d.backend)));
     CHECK_OR_ABORT(seen.insert(Full(fallback)).second);
   }
