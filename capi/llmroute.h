@@ -87,9 +87,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LLMROUTE_VERSION_MAJOR 0
-#define LLMROUTE_VERSION_MINOR 1
-#define LLMROUTE_VERSION_PATCH 0
+#include "llmroute/version.h" /* LLMROUTE_VERSION_{MAJOR,MINOR,PATCH,STRING,NUMBER} */
 
 #ifdef __cplusplus
 extern "C" {
@@ -235,7 +233,9 @@ typedef struct llmroute_model_t {
                                  route's creationTimestamp, else 0 */
 } llmroute_model_t;
 
-/* Version: "0.1.0", and 100 (major * 10000 + minor * 100 + patch). */
+/* The library's version, e.g. "0.1.0", and its number, e.g. 100 (major * 10000 +
+ * minor * 100 + patch): LLMROUTE_VERSION_STRING and LLMROUTE_VERSION_NUMBER of the headers
+ * the library was built with. */
 const char* llmroute_version(void);
 int32_t llmroute_version_number(void);
 

@@ -302,11 +302,9 @@ void WithRequest(const llmroute_request_t& request, Use&& use) {
 
 extern "C" {
 
-const char* llmroute_version(void) { return "0.1.0"; }
+const char* llmroute_version(void) { return LLMROUTE_VERSION_STRING; }
 
-int32_t llmroute_version_number(void) {
-  return LLMROUTE_VERSION_MAJOR * 10000 + LLMROUTE_VERSION_MINOR * 100 + LLMROUTE_VERSION_PATCH;
-}
+int32_t llmroute_version_number(void) { return LLMROUTE_VERSION_NUMBER; }
 
 const char* llmroute_error_name(int32_t code) {
   switch (code) {

@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config git
   libabsl-dev libre2-dev libsimdjson-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3
+  python3 python3-pip python3-setuptools python3-wheel
   # The Lua and Python bindings, fuzzing and memory checks.
   # luajit2 is OpenResty's LuaJIT, the one libnginx-mod-http-lua links: Debian's plain
   # luajit package conflicts with it.

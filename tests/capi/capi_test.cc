@@ -184,9 +184,20 @@ uint64_t Draw(uint64_t entropy, uint64_t total) {
   return static_cast<uint64_t>((static_cast<unsigned __int128>(z) * total) >> 64);
 }
 
-TEST(CapiVersion, VersionAndNames) {
-  EXPECT_STREQ(llmroute_version(), "0.1.0");
-  EXPECT_EQ(llmroute_version_number(), 100);
+// The header's macros, the library's answers and the project's version (from the build)
+// are one version.
+TEST(CapiVersion, MacrosLibraryAndProjectAgree) {
+  EXPECT_STREQ(LLMROUTE_VERSION_STRING, LLMROUTE_PROJECT_VERSION);
+  EXPECT_EQ(std::to_string(LLMROUTE_VERSION_MAJOR) + "." + std::to_string(LLMROUTE_VERSION_MINOR) +
+                "." + std::to_string(LLMROUTE_VERSION_PATCH),
+            LLMROUTE_PROJECT_VERSION);
+  EXPECT_STREQ(llmroute_version(), LLMROUTE_PROJECT_VERSION);
+  EXPECT_EQ(llmroute_version_number(), LLMROUTE_VERSION_MAJOR * 10000 +
+                                           LLMROUTE_VERSION_MINOR * 100 + LLMROUTE_VERSION_PATCH);
+  EXPECT_EQ(llmroute_version_number(), LLMROUTE_VERSION_NUMBER);
+}
+
+TEST(CapiVersion, Names) {
   EXPECT_STREQ(llmroute_error_name(LLMROUTE_OK), "ok");
   EXPECT_STREQ(llmroute_error_name(LLMROUTE_ERROR_INVALID_ARGUMENT), "invalid_argument");
   EXPECT_STREQ(llmroute_error_name(LLMROUTE_ERROR_CONFIG), "config");

@@ -1,0 +1,19 @@
+# The C++ library's sources, relative to src/: built by src/CMakeLists.txt, and again with
+# instrumentation by tests/fuzz/CMakeLists.txt.
+set(LLMROUTE_CORE_SOURCES
+  body/model_extractor.cc
+  compile/compiler.cc
+  compile/shadowing.cc
+  diagnostic.cc
+  enum_names.cc
+  explain/explain.cc
+  load/field.cc
+  load/json_events.cc
+  load/loader.cc
+  load/yaml_document.cc
+  load/yaml_scalar.cc
+  reload/holder.cc
+  resolve/request_state.cc
+  resolve/resolve.cc
+  select/selection.cc
+  text/http_text.cc)
