@@ -116,6 +116,7 @@ int32_t llmroute_compile_options_set_allowed_backends(llmroute_compile_options_t
 int32_t llmroute_compile_options_set_on_disallowed(llmroute_compile_options_t* options, int32_t action);
 int32_t llmroute_allowed_backends_from_name(const char* name, size_t name_len, int32_t* out);
 int32_t llmroute_on_disallowed_from_name(const char* name, size_t name_len, int32_t* out);
+int32_t llmroute_compile_options_set_max_body_size(llmroute_compile_options_t* options, size_t max_body_size);
 int32_t llmroute_table_compile_text(const llmroute_compile_options_t* options, const char* text, size_t text_len, const char* file_name, size_t file_name_len, llmroute_table_t** table, char** errptr);
 int32_t llmroute_table_compile_file(const llmroute_compile_options_t* options, const char* path, size_t path_len, llmroute_table_t** table, char** errptr);
 int32_t llmroute_table_compile_files(const llmroute_compile_options_t* options, const llmroute_string_t* paths, size_t path_count, llmroute_table_t** table, char** errptr);
@@ -167,7 +168,8 @@ end
 
 local C, library_path = load_library()
 
-local _M = { _VERSION = "0.1.0", library_path = library_path }
+-- _VERSION is the library's: the module has no version of its own.
+local _M = { _VERSION = C_string(C.llmroute_version()), library_path = library_path }
 
 local OK = 0
 local READ_ONLY = { __newindex = function() error("read-only", 2) end }
@@ -250,6 +252,11 @@ local function options_handle(opts)
       local action = enum_value(C.llmroute_on_disallowed_from_name, v)
       if action == nil then return nil, "on_disallowed must be Reject or UseRules" end
       C.llmroute_compile_options_set_on_disallowed(o, action)
+    elseif k == "max_body_size" then
+      if type(v) ~= "number" or v % 1 ~= 0 or v < 1 or v > 4294967295
+          or C.llmroute_compile_options_set_max_body_size(o, v) ~= OK then
+        return nil, "max_body_size must be an integer from 1 to 4294967295"
+      end
     else
       return nil, "unknown option: " .. tostring(k)
     end
@@ -394,7 +401,8 @@ end
 
 -- llmroute.from_file(path or {paths...}, opts) -> router | nil, err, kind
 -- opts: model_header, standard_header (true or a header name), allowed_backends
--- ("RulesOnly" | "SameNamespace"), on_disallowed ("Reject" | "UseRules").
+-- ("RulesOnly" | "SameNamespace"), on_disallowed ("Reject" | "UseRules"), max_body_size
+-- (bytes, 1 to 4294967295, default 64 MiB: a longer body is bad_request, not parsed).
 function _M.from_file(path, opts)
   local paths = as_paths(path)
   local tbl, err, kind = compile(nil, paths, opts)

@@ -117,6 +117,14 @@ static llmroute_compile_options_t* make_options(lua_State* L, int index, const c
     } else if (strcmp(key, "on_disallowed") == 0 && lua_type(L, -1) == LUA_TSTRING &&
                enum_value(L, llmroute_on_disallowed_from_name, &value)) {
       llmroute_compile_options_set_on_disallowed(o, value);
+    } else if (strcmp(key, "max_body_size") == 0) {
+      /* An integer (or an integral float) from 1 to 4294967295 bytes. */
+      int is_integer = 0;
+      lua_Integer v = lua_type(L, -1) == LUA_TNUMBER ? lua_tointegerx(L, -1, &is_integer) : 0;
+      if (!is_integer || v < 1 || v > (lua_Integer)4294967295u ||
+          llmroute_compile_options_set_max_body_size(o, (size_t)v) != LLMROUTE_OK) {
+        *error = "max_body_size must be an integer from 1 to 4294967295";
+      }
     } else if (strcmp(key, "allowed_backends") == 0) {
       *error = "allowed_backends must be RulesOnly or SameNamespace";
     } else if (strcmp(key, "on_disallowed") == 0) {
@@ -864,7 +872,7 @@ __attribute__((visibility("default"))) int luaopen_llmroute(lua_State* L) {
   }
   lua_pop(L, 1);
   luaL_newlib(L, functions);
-  lua_pushstring(L, "0.1.0");
+  lua_pushstring(L, llmroute_version()); /* the library's: the module has none of its own */
   lua_setfield(L, -2, "_VERSION");
   return 1;
 }

@@ -306,6 +306,7 @@ _STATUSES = (
 )
 _VIAS = (None, Via.RULE, Via.STANDARD_HEADER)
 _BACKEND_KINDS = {0: BackendKind.BACKEND, 1: BackendKind.INFERENCE_POOL}
+_MAX_BODY_SIZE_LIMIT = 4294967295  # the C setter's range: 1 to 2**32 - 1 bytes
 _OK = 0
 
 _library: Optional[ctypes.CDLL] = None
@@ -354,6 +355,7 @@ def _declare(lib: ctypes.CDLL) -> None:
             c.c_int32, [c.c_char_p, c.c_size_t, c.POINTER(c.c_int32)]),
         "llmroute_on_disallowed_from_name": (
             c.c_int32, [c.c_char_p, c.c_size_t, c.POINTER(c.c_int32)]),
+        "llmroute_compile_options_set_max_body_size": (c.c_int32, [p_opts, c.c_size_t]),
         "llmroute_table_compile_text": (
             c.c_int32,
             [p_opts, c.c_char_p, c.c_size_t, c.c_char_p, c.c_size_t,
@@ -445,8 +447,16 @@ def library_path() -> str:
 
 
 def version() -> str:
-    """The C library's version, e.g. ``"0.1.0"``."""
+    """The C library's version, e.g. ``"0.1.0"`` (also ``llmroute.__version__``)."""
     return _lib().llmroute_version().decode()
+
+
+def __getattr__(name: str) -> str:
+    # ``__version__`` is the loaded C library's version: the package has no version of its
+    # own (its distribution's is the same project version).
+    if name == "__version__":
+        return version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _bytes(value: Union[str, bytes], what: str) -> bytes:
@@ -494,8 +504,14 @@ class _Options:
         standard_header: Union[bool, str] = False,
         allowed_backends: str = "RulesOnly",
         on_disallowed: str = "Reject",
+        max_body_size: Optional[int] = None,
     ) -> None:
         lib = _lib()
+        if max_body_size is not None and (
+                max_body_size.__class__ is bool or not isinstance(max_body_size, int)
+                or not 1 <= max_body_size <= _MAX_BODY_SIZE_LIMIT):
+            raise ValueError(f"max_body_size must be an int from 1 to {_MAX_BODY_SIZE_LIMIT}, "
+                             f"not {max_body_size!r}")
         allowed_value = _enum_value(lib.llmroute_allowed_backends_from_name, allowed_backends,
                                     "allowed_backends", "'RulesOnly', 'SameNamespace'")
         on_disallowed_value = _enum_value(lib.llmroute_on_disallowed_from_name, on_disallowed,
@@ -514,6 +530,8 @@ class _Options:
                 lib.llmroute_compile_options_set_standard_header_name(self.handle, b, len(b))
         lib.llmroute_compile_options_set_allowed_backends(self.handle, allowed_value)
         lib.llmroute_compile_options_set_on_disallowed(self.handle, on_disallowed_value)
+        if max_body_size is not None:
+            lib.llmroute_compile_options_set_max_body_size(self.handle, max_body_size)
 
     def __del__(self) -> None:
         handle, self.handle = getattr(self, "handle", None), None
@@ -605,7 +623,9 @@ class Router:
         Options: ``model_header`` (default ``"x-ai-eg-model"``); ``standard_header`` (``True``
         or a header name: enable the standard routing header for routes without their own
         section); ``allowed_backends`` (``"RulesOnly"`` or ``"SameNamespace"``);
-        ``on_disallowed`` (``"Reject"`` or ``"UseRules"``). Raises ``ConfigError``.
+        ``on_disallowed`` (``"Reject"`` or ``"UseRules"``); ``max_body_size`` (bytes, 1 to
+        2**32 - 1, default 64 MiB: a longer body is ``bad_request``, neither parsed nor
+        copied). Raises ``ConfigError`` (and ``ValueError`` for a bad option).
         """
         files = cls._paths(path)
         return cls(_Table.compile(None, files, _Options(**options)), ("files", files), options)

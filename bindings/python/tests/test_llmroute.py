@@ -330,6 +330,43 @@ class ResolveTest(unittest.TestCase):
         self.assertEqual((d.backend.name, d.model), ("openai", "gpt-4o-mini"))
 
 
+class MaxBodySizeTest(unittest.TestCase):
+    def test_a_longer_body_is_a_bad_request(self):
+        router = llmroute.Router.from_file(QUICKSTART, max_body_size=64)
+        body = '{"model": "gpt-4o-mini", "pad": "' + "x" * 29 + '"}'
+        self.assertEqual(len(body), 64)
+        d = router.resolve(method="POST", body=body)
+        self.assertEqual((d.status, d.model), (llmroute.Status.ROUTED, "gpt-4o-mini"))
+        d = router.resolve(method="POST", body=body + " ")
+        self.assertEqual((d.status, d.http_status), (llmroute.Status.BAD_REQUEST, 400))
+        self.assertEqual(d.reason, "body is larger than the max body size of 64 bytes")
+        self.assertIsNone(d.model)
+        # The default (64 MiB) reads the same body.
+        d = llmroute.Router.from_file(QUICKSTART).resolve(method="POST", body=body + " ")
+        self.assertIs(d.status, llmroute.Status.ROUTED)
+
+    def test_kept_across_reload(self):
+        router = llmroute.Router.from_file(QUICKSTART, max_body_size=8)
+        router.reload()
+        d = router.resolve(body='{"model": "gpt-4o-mini"}')
+        self.assertIs(d.status, llmroute.Status.BAD_REQUEST)
+
+    def test_out_of_range(self):
+        for bad in (0, -1, 1 << 32, True, 1.5, "64"):
+            with self.assertRaises(ValueError, msg=repr(bad)):
+                llmroute.Router.from_file(QUICKSTART, max_body_size=bad)
+        llmroute.Router.from_file(QUICKSTART, max_body_size=(1 << 32) - 1)
+
+
+class VersionTest(unittest.TestCase):
+    def test_the_library_version(self):
+        self.assertRegex(llmroute.version(), r"^\d+\.\d+\.\d+$")
+        self.assertEqual(llmroute.__version__, llmroute.version())
+        expected = os.environ.get("LLMROUTE_EXPECTED_VERSION")
+        if expected:
+            self.assertEqual(llmroute.version(), expected)
+
+
 class ReloadTest(unittest.TestCase):
     def test_reload_from_text_and_file(self):
         router = llmroute.Router.from_text(route_text("blue"))
