@@ -2,7 +2,9 @@
 // defaults and origins, and the errors, each pinned to its line, column and field path.
 #include "llmroute/load.h"
 
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -1276,14 +1278,62 @@ TEST_F(LoadFileTest, Load_MissingFileIsNotFound) {
   EXPECT_EQ(MessageOf(config.status()), path + ": error: cannot read: No such file or directory");
 }
 
+// What loading `unreadable` gives as the current user: "" when it is PermissionDenied with
+// the CLI's message; otherwise what went wrong. `readable`, in the same folder, must load
+// past reading (so the folder itself is not what refuses).
+std::string CheckPermissionDenied(const std::string& readable, const std::string& unreadable) {
+  const absl::StatusOr<Config> control = LoadConfigFile(readable);
+  if (!control.ok() && (control.status().code() == absl::StatusCode::kPermissionDenied ||
+                        control.status().code() == absl::StatusCode::kNotFound)) {
+    return "the readable file was not read: " + MessageOf(control.status());
+  }
+  const absl::StatusOr<Config> config = LoadConfigFile(unreadable);
+  if (config.ok()) return "the unreadable file loaded";
+  if (config.status().code() != absl::StatusCode::kPermissionDenied) {
+    return "not PermissionDenied: " + MessageOf(config.status());
+  }
+  const std::string want = unreadable + ": error: cannot read: Permission denied";
+  if (MessageOf(config.status()) != want) return "message: " + MessageOf(config.status());
+  return "";
+}
+
+// Root reads every file whatever its mode: as root, the check runs in a child process that
+// has become the unprivileged user nobody (65534).
 TEST_F(LoadFileTest, Load_UnreadableFileIsPermissionDenied) {
-  if (geteuid() == 0) GTEST_SKIP() << "root reads every file";
+  const std::string readable = Write("public.yaml", "kind: Service\n");
   const std::string path = Write("secret.yaml", "kind: Service\n");
   ASSERT_EQ(chmod(path.c_str(), 0), 0);
-  const absl::StatusOr<Config> config = LoadConfigFile(path);
-  ASSERT_FALSE(config.ok());
-  EXPECT_EQ(config.status().code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(MessageOf(config.status()), path + ": error: cannot read: Permission denied");
+  ASSERT_EQ(chmod(readable.c_str(), 0644), 0);
+  if (geteuid() != 0) {
+    EXPECT_EQ(CheckPermissionDenied(readable, path), "");
+    return;
+  }
+  ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);  // nobody may enter the folder
+  int result[2];
+  ASSERT_EQ(pipe(result), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(result[0]);
+    std::string failure;
+    if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0 ||
+        geteuid() != 65534) {
+      failure = "cannot become nobody";
+    } else {
+      failure = CheckPermissionDenied(readable, path);
+    }
+    const ssize_t written = write(result[1], failure.data(), failure.size());
+    _exit(written == static_cast<ssize_t>(failure.size()) ? 0 : 1);
+  }
+  close(result[1]);
+  std::string failure;
+  char buffer[512];
+  for (ssize_t n; (n = read(result[0], buffer, sizeof buffer)) > 0;) failure.append(buffer, n);
+  close(result[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
+  EXPECT_EQ(failure, "");
 }
 
 TEST_F(LoadFileTest, Load_FileOverTheLimitIsAnError) {
