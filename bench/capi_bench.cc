@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
-#include "llmroute.h"
+#include "llmroute/c.h"
 #include "llmroute/load.h"
 #include "llmroute/table.h"
 

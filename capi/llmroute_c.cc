@@ -1,8 +1,8 @@
-// The C ABI (capi/llmroute.h) over the public C++ API (include/llmroute/).
+// The C ABI (llmroute/c.h) over the public C++ API (include/llmroute/).
 //
 // Every entry point catches whatever the C++ side may throw (allocation failure, mostly)
 // and turns it into a result code; no exception and no C++ type crosses the boundary.
-#include "llmroute.h"
+#include "llmroute/c.h"
 
 #include <algorithm>
 #include <atomic>
@@ -67,7 +67,7 @@ static_assert(LLMROUTE_VIA_NONE == static_cast<int>(llmroute::Via::kNone));
 static_assert(LLMROUTE_VIA_RULE == static_cast<int>(llmroute::Via::kRule));
 static_assert(LLMROUTE_VIA_STANDARD_HEADER == static_cast<int>(llmroute::Via::kStandardHeader));
 
-// The first published layouts (ABI growth rule, capi/llmroute.h): a caller's struct is
+// The first published layouts (ABI growth rule, llmroute/c.h): a caller's struct is
 // never smaller than these. Fields appended later are read or written only when the
 // caller's struct_size covers them.
 constexpr std::size_t kRequestSizeV1 = offsetof(llmroute_request_t, reserved) + sizeof(int32_t);

@@ -1,4 +1,4 @@
-// The growth rule for structs that cross the C ABI by pointer (capi/llmroute.h, "ABI
+// The growth rule for structs that cross the C ABI by pointer (llmroute/c.h, "ABI
 // growth"): the caller's struct may be an older, shorter layout or a newer, longer one.
 // Internal to the library and its tests; not installed.
 #ifndef LLMROUTE_CAPI_STRUCT_GROWTH_H_

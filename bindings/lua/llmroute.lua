@@ -30,7 +30,7 @@ local str_byte = string.byte
 local ok_new_tab, new_tab = pcall(require, "table.new")
 if not ok_new_tab then new_tab = function() return {} end end
 
--- The declarations of capi/llmroute.h between its BEGIN and END markers (without comments).
+-- The declarations of llmroute/c.h between its BEGIN and END markers (without comments).
 ffi.cdef [[
 typedef struct llmroute_compile_options_t llmroute_compile_options_t;
 typedef struct llmroute_table_t llmroute_table_t;

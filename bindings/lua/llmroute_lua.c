@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "llmroute.h"
+#include "llmroute/c.h"
 
 #define ROUTER_METATABLE "llmroute.Router"
 #define STACK_HEADERS 64

@@ -1,4 +1,4 @@
-// The C ABI (capi/llmroute.h), called only through its C declarations: errors and their
+// The C ABI (llmroute/c.h), called only through its C declarations: errors and their
 // messages, every decision status, the standard header, fixed entropy, models, the holder
 // under concurrent readers, and the struct-size growth rule. Also run under
 // AddressSanitizer and UBSan (scripts/test.sh, build-asan/).
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "llmroute.h"
+#include "llmroute/c.h"
 #include "struct_growth.h"
 
 extern "C" {
@@ -795,7 +795,7 @@ TEST(CapiTable, ReferencesKeepTheTableAlive) {
   llmroute_table_free(extra);
 }
 
-// The struct-size rule of capi/llmroute.h, ABI growth.
+// The struct-size rule of llmroute/c.h, ABI growth.
 TEST(CapiStructSize, RequestSizes) {
   TableRef table = MustCompile(kConfig);
   ASSERT_NE(table.get(), nullptr);

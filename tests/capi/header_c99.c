@@ -1,6 +1,6 @@
-/* Compiled as C99 with -Wpedantic -Werror: llmroute.h is a C header, and a C caller can
+/* Compiled as C99 with -Wpedantic -Werror: llmroute/c.h is a C header, and a C caller can
  * route a request with it. capi_test.cc calls these functions. */
-#include "llmroute.h"
+#include "llmroute/c.h"
 
 #include <string.h>
 

@@ -18,13 +18,14 @@ rm -rf "$work"
 mkdir -p "$work"
 
 cmake --install "$build" --prefix "$prefix" >"$work/install.log"
-for f in include/llmroute.h include/llmroute/version.h include/llmroute/llmroute.h \
+for f in include/llmroute/c.h include/llmroute/version.h include/llmroute/llmroute.h \
          include/llmroute/table.h lib/cmake/llmroute/llmrouteConfig.cmake \
          lib/cmake/llmroute/FindRE2.cmake lib/pkgconfig/llmroute.pc \
          lib/pkgconfig/llmroute-cpp.pc lib/libllmroute.a lib/libllmroute_cpp.a \
          share/lua/5.1/llmroute.lua; do
   [[ -f "$prefix/$f" ]] || { echo "not installed: $f"; exit 1; }
 done
+[[ ! -e "$prefix/include/llmroute.h" ]] || { echo "the C header is llmroute/c.h, not llmroute.h"; exit 1; }
 [[ -L "$prefix/lib/libllmroute.so" && -f "$prefix/lib/libllmroute.so.0" ]] || {
   echo "libllmroute.so and its soname link are not installed"; exit 1; }
 

@@ -1,4 +1,4 @@
-// libFuzzer harness for the C ABI (capi/llmroute.h), called the way a careless C caller
+// libFuzzer harness for the C ABI (llmroute/c.h), called the way a careless C caller
 // would: every buffer the harness hands over is allocated at exactly the size it declares,
 // so AddressSanitizer reports any read past it.
 //
@@ -33,7 +33,7 @@
 #include <tuple>
 #include <vector>
 
-#include "llmroute.h"
+#include "llmroute/c.h"
 
 namespace {
 

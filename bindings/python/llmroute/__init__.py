@@ -1,6 +1,6 @@
 """llmroute: which backend gets this LLM request?
 
-A binding of the llmroute C library (capi/llmroute.h) with ctypes, from the standard library
+A binding of the llmroute C library (llmroute/c.h) with ctypes, from the standard library
 only::
 
     import llmroute

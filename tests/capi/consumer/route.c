@@ -5,7 +5,7 @@
  *   ./route examples/quickstart.yaml llama-cloud
  *   routed 200 via standard_header: default/llama-cloud (route default/quickstart)
  */
-#include <llmroute.h>
+#include <llmroute/c.h>
 #include <stdio.h>
 #include <string.h>
 
