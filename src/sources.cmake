@@ -13,7 +13,9 @@ set(LLMROUTE_CORE_SOURCES
   load/yaml_document.cc
   load/yaml_scalar.cc
   reload/holder.cc
+  resolve/next_attempt.cc
   resolve/request_state.cc
   resolve/resolve.cc
+  resolve/upstream.cc
   select/selection.cc
   text/http_text.cc)

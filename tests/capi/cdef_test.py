@@ -1,5 +1,6 @@
 """The LuaJIT FFI module declares the C ABI by hand (its ffi.cdef): it must be the C header's
-declarations between the BEGIN and END markers, token for token (comments and layout aside).
+declarations between the BEGIN and END markers, token for token (comments, layout and the
+order of the declarations aside).
 
     cdef_test.py HEADER LUA_MODULE
 """
@@ -44,8 +45,8 @@ def main() -> int:
     if not m:
         print(f"{lua_path}: no ffi.cdef [[ ... ]] block")
         return 1
-    want = declarations(tokens(block))
-    got = declarations(tokens(m.group(2)))
+    want = sorted(declarations(tokens(block)))
+    got = sorted(declarations(tokens(m.group(2))))
     if want == got:
         print(f"ok: {len(want)} declarations agree")
         return 0
