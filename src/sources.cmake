@@ -2,8 +2,11 @@
 # instrumentation by tests/fuzz/CMakeLists.txt.
 set(LLMROUTE_CORE_SOURCES
   body/model_extractor.cc
+  compile/backend_refs.cc
   compile/compiler.cc
+  compile/host_groups.cc
   compile/shadowing.cc
+  compile/standard_header.cc
   diagnostic.cc
   enum_names.cc
   explain/explain.cc
@@ -12,10 +15,13 @@ set(LLMROUTE_CORE_SOURCES
   load/loader.cc
   load/yaml_document.cc
   load/yaml_scalar.cc
+  match/conditions.cc
   reload/holder.cc
   resolve/next_attempt.cc
   resolve/request_state.cc
   resolve/resolve.cc
   resolve/upstream.cc
   select/selection.cc
-  text/http_text.cc)
+  table/routing_table.cc
+  text/http_text.cc
+  text/utf8.cc)
