@@ -26,7 +26,6 @@
 #include "llmroute/decision.h"
 #include "llmroute/diagnostic.h"
 #include "llmroute/explain.h"
-#include "llmroute/holder.h"
 #include "llmroute/load.h"
 #include "llmroute/names.h"
 #include "llmroute/request.h"
@@ -37,20 +36,23 @@ struct llmroute_compile_options_t {
   llmroute::CompileOptions options;
 };
 
-// One reference-counted compiled table, with what the C side hands out precomputed.
+// One compiled table with what the C side hands out precomputed. `references` is its only
+// reference count: every llmroute_table_t* a caller or a holder keeps is one of them.
 struct llmroute_table_t {
   std::atomic<int64_t> references{1};
-  std::shared_ptr<const llmroute::RoutingTable> table;
+  std::shared_ptr<const llmroute::RoutingTable> table;  // this handle's alone
   std::vector<std::string> warnings;  // Diagnostic::ToString() of each warning
 };
 
-// The C holder is the C++ one: it publishes each C table as a shared_ptr whose deleter
-// owns one reference to the C table (HandleReference), so the C table's count is the only
-// one, and acquire finds the C table again through that deleter.
+// The current table of a reloading configuration: one reference to it, replaced under the
+// mutex (acquire takes a reference under the same mutex, so the table cannot be freed in
+// between), and the count of swaps.
 struct llmroute_holder_t {
-  explicit llmroute_holder_t(std::shared_ptr<const llmroute::RoutingTable> initial)
-      : holder(std::move(initial)) {}
-  llmroute::TableHolder holder;
+  explicit llmroute_holder_t(llmroute_table_t* initial) : current(initial) {}
+  ~llmroute_holder_t() { llmroute_table_free(current); }
+  mutable std::mutex mutex;
+  llmroute_table_t* current;  // guarded by mutex; one reference
+  std::atomic<uint64_t> generation{0};
 };
 
 namespace {
@@ -151,19 +153,6 @@ int32_t Guarded(char** errptr, Body&& body) {
   } catch (...) {
     return Fail(errptr, LLMROUTE_ERROR_INTERNAL, "internal error");
   }
-}
-
-// One reference to a C table, as the deleter of the shared_ptr a holder publishes.
-struct HandleReference {
-  llmroute_table_t* table;
-  void operator()(const llmroute::RoutingTable*) const { llmroute_table_free(table); }
-};
-
-// The table as a holder publishes it, owning a new reference to `table` (released, should
-// making the shared_ptr throw, by the deleter).
-std::shared_ptr<const llmroute::RoutingTable> Published(llmroute_table_t* table) {
-  return std::shared_ptr<const llmroute::RoutingTable>(table->table.get(),
-                                                       HandleReference{llmroute_table_ref(table)});
 }
 
 // Compiles a loaded config into a new table reference in *table.
@@ -708,31 +697,34 @@ int32_t llmroute_decision_upstream_model(const llmroute_decision_t* decision,
 
 llmroute_holder_t* llmroute_holder_create(llmroute_table_t* initial) {
   if (initial == nullptr) return nullptr;
-  try {
-    return new llmroute_holder_t(Published(initial));
-  } catch (...) {
-    return nullptr;
-  }
+  llmroute_holder_t* holder = new (std::nothrow) llmroute_holder_t(initial);
+  if (holder != nullptr) llmroute_table_ref(initial);
+  return holder;
 }
 
 void llmroute_holder_free(llmroute_holder_t* holder) { delete holder; }
 
 int32_t llmroute_holder_swap(llmroute_holder_t* holder, llmroute_table_t* next) {
   if (holder == nullptr || next == nullptr) return LLMROUTE_ERROR_INVALID_ARGUMENT;
-  return Guarded(nullptr, [&] {
-    holder->holder.Swap(Published(next));
-    return LLMROUTE_OK;
-  });
+  llmroute_table_t* previous = llmroute_table_ref(next);
+  {
+    std::lock_guard<std::mutex> lock(holder->mutex);
+    std::swap(previous, holder->current);
+    holder->generation.fetch_add(1, std::memory_order_release);
+  }
+  // Outside the lock: the last reference frees the table.
+  llmroute_table_free(previous);
+  return LLMROUTE_OK;
 }
 
 llmroute_table_t* llmroute_holder_acquire(const llmroute_holder_t* holder) {
   if (holder == nullptr) return nullptr;
-  const std::shared_ptr<const llmroute::RoutingTable> current = holder->holder.Snapshot();
-  return llmroute_table_ref(std::get_deleter<HandleReference>(current)->table);
+  std::lock_guard<std::mutex> lock(holder->mutex);
+  return llmroute_table_ref(holder->current);
 }
 
 uint64_t llmroute_holder_generation(const llmroute_holder_t* holder) {
-  return holder == nullptr ? 0 : holder->holder.generation();
+  return holder == nullptr ? 0 : holder->generation.load(std::memory_order_acquire);
 }
 
 }  // extern "C"
