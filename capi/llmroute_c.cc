@@ -231,6 +231,16 @@ const llmroute::BackendMutations* MutationsOf(const llmroute_decision_t* decisio
   return static_cast<const llmroute::BackendMutations*>(decision->mutations);
 }
 
+// Entry `index` of one of the decision's mutation lists, or null when the decision has no
+// mutations or the list is shorter.
+template <typename T>
+const T* MutationAt(const llmroute_decision_t* decision,
+                    std::span<const T> llmroute::BackendMutations::*list, size_t index) {
+  const llmroute::BackendMutations* m = MutationsOf(decision);
+  if (m == nullptr || index >= (m->*list).size()) return nullptr;
+  return &(m->*list)[index];
+}
+
 void WriteModel(const llmroute::ModelEntry& entry, llmroute_model_t* out) {
   *out = {Out(entry.model), {Out(entry.route.namespace_), Out(entry.route.name)},
           Out(entry.owned_by), entry.created};
@@ -543,35 +553,35 @@ int32_t llmroute_decision_fallback(const llmroute_decision_t* decision, size_t i
 
 int32_t llmroute_decision_header_set(const llmroute_decision_t* decision, size_t index,
                                      llmroute_string_t* name, llmroute_string_t* value) {
-  const llmroute::BackendMutations* m = MutationsOf(decision);
-  if (m == nullptr || index >= m->header_set.size()) return LLMROUTE_ERROR_INVALID_ARGUMENT;
-  if (name != nullptr) *name = Out(m->header_set[index].name);
-  if (value != nullptr) *value = Out(m->header_set[index].value);
+  const auto* header = MutationAt(decision, &llmroute::BackendMutations::header_set, index);
+  if (header == nullptr) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  if (name != nullptr) *name = Out(header->name);
+  if (value != nullptr) *value = Out(header->value);
   return LLMROUTE_OK;
 }
 
 int32_t llmroute_decision_header_remove(const llmroute_decision_t* decision, size_t index,
                                         llmroute_string_t* name) {
-  const llmroute::BackendMutations* m = MutationsOf(decision);
-  if (m == nullptr || index >= m->header_remove.size()) return LLMROUTE_ERROR_INVALID_ARGUMENT;
-  if (name != nullptr) *name = Out(m->header_remove[index]);
+  const auto* removed = MutationAt(decision, &llmroute::BackendMutations::header_remove, index);
+  if (removed == nullptr) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  if (name != nullptr) *name = Out(*removed);
   return LLMROUTE_OK;
 }
 
 int32_t llmroute_decision_body_set(const llmroute_decision_t* decision, size_t index,
                                    llmroute_string_t* path, llmroute_string_t* value) {
-  const llmroute::BackendMutations* m = MutationsOf(decision);
-  if (m == nullptr || index >= m->body_set.size()) return LLMROUTE_ERROR_INVALID_ARGUMENT;
-  if (path != nullptr) *path = Out(m->body_set[index].path);
-  if (value != nullptr) *value = Out(m->body_set[index].value);
+  const auto* field = MutationAt(decision, &llmroute::BackendMutations::body_set, index);
+  if (field == nullptr) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  if (path != nullptr) *path = Out(field->path);
+  if (value != nullptr) *value = Out(field->value);
   return LLMROUTE_OK;
 }
 
 int32_t llmroute_decision_body_remove(const llmroute_decision_t* decision, size_t index,
                                       llmroute_string_t* path) {
-  const llmroute::BackendMutations* m = MutationsOf(decision);
-  if (m == nullptr || index >= m->body_remove.size()) return LLMROUTE_ERROR_INVALID_ARGUMENT;
-  if (path != nullptr) *path = Out(m->body_remove[index]);
+  const auto* removed = MutationAt(decision, &llmroute::BackendMutations::body_remove, index);
+  if (removed == nullptr) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  if (path != nullptr) *path = Out(*removed);
   return LLMROUTE_OK;
 }
 

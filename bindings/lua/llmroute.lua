@@ -738,16 +738,21 @@ function Router:models(host)
   return list
 end
 
--- router:warnings() -> { "file:line:col: warning: ...", ... }
-function Router:warnings()
-  local tbl = self.table
+-- The strings get(tbl, 0 .. count(tbl) - 1) of a router's table (nil, "router is closed"
+-- once it is closed).
+local function table_strings(tbl, count, get)
   if tbl == nil then return nil, "router is closed" end
   local list = {}
-  for i = 0, tonumber(C.llmroute_table_warning_count(tbl)) - 1 do
-    C.llmroute_table_warning(tbl, i, string_buf)
+  for i = 0, tonumber(count(tbl)) - 1 do
+    get(tbl, i, string_buf)
     list[#list + 1] = str(string_buf)
   end
   return list
+end
+
+-- router:warnings() -> { "file:line:col: warning: ...", ... }
+function Router:warnings()
+  return table_strings(self.table, C.llmroute_table_warning_count, C.llmroute_table_warning)
 end
 
 function Router:model_header()
@@ -760,14 +765,8 @@ end
 -- (lower-cased): the model header, then every enabled standard routing header. A proxy
 -- removes them from the client's request before setting its own upstream.
 function Router:owned_headers()
-  local tbl = self.table
-  if tbl == nil then return nil, "router is closed" end
-  local list = {}
-  for i = 0, tonumber(C.llmroute_table_owned_header_count(tbl)) - 1 do
-    C.llmroute_table_owned_header(tbl, i, string_buf)
-    list[#list + 1] = str(string_buf)
-  end
-  return list
+  return table_strings(self.table, C.llmroute_table_owned_header_count,
+                       C.llmroute_table_owned_header)
 end
 
 -- How many times the router was reloaded.

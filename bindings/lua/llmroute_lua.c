@@ -57,6 +57,13 @@ static void push_string(lua_State* L, llmroute_string_t s) {
   }
 }
 
+/* The answer of a method called on a closed router: nil, "router is closed". */
+static int push_closed(lua_State* L) {
+  lua_pushnil(L);
+  lua_pushstring(L, "router is closed");
+  return 2;
+}
+
 static void push_name(lua_State* L, const llmroute_name_t* n) {
   if (n->name.data == NULL) {
     lua_pushnil(L);
@@ -451,11 +458,7 @@ static int l_resolve(lua_State* L) {
   luaL_checktype(L, 2, LUA_TTABLE);
   if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
   lua_settop(L, 3);
-  if (router->table == NULL) {
-    lua_pushnil(L);
-    lua_pushstring(L, "router is closed");
-    return 2;
-  }
+  if (router->table == NULL) return push_closed(L);
   {
     const int failed = read_request(L, &request, on_stack);
     if (failed) return failed;
@@ -554,11 +557,7 @@ static int l_explain(lua_State* L) {
   int32_t code;
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 2);
-  if (router->table == NULL) {
-    lua_pushnil(L);
-    lua_pushstring(L, "router is closed");
-    return 2;
-  }
+  if (router->table == NULL) return push_closed(L);
   {
     const int failed = read_request(L, &request, on_stack);
     if (failed) return failed;
@@ -655,6 +654,20 @@ static void push_names(lua_State* L, const llmroute_decision_t* d, size_t n,
   }
 }
 
+/* The table's strings get(table, 0 .. n-1) as an array. */
+static void push_table_strings(lua_State* L, const llmroute_table_t* table, size_t n,
+                               int32_t (*get)(const llmroute_table_t*, size_t,
+                                              llmroute_string_t*)) {
+  size_t i;
+  lua_createtable(L, (int)n, 0);
+  for (i = 0; i < n; ++i) {
+    llmroute_string_t s;
+    get(table, i, &s);
+    push_string(L, s);
+    lua_rawseti(L, -2, (lua_Integer)(i + 1));
+  }
+}
+
 /* The decision's mutations as { header_set =, header_remove =, body_set =, body_remove = },
  * or nil when it has none. */
 static void push_mutations(lua_State* L, const llmroute_decision_t* d) {
@@ -678,11 +691,7 @@ static int l_models(lua_State* L) {
   router_t* router = check_router(L);
   size_t i, n, host_len = 0;
   const char* host = luaL_optlstring(L, 2, NULL, &host_len);
-  if (router->table == NULL) {
-    lua_pushnil(L);
-    lua_pushstring(L, "router is closed");
-    return 2;
-  }
+  if (router->table == NULL) return push_closed(L);
   n = host == NULL ? llmroute_table_model_count(router->table)
                    : llmroute_table_host_model_count(router->table, host, host_len);
   lua_createtable(L, (int)n, 0);
@@ -709,31 +718,16 @@ static int l_models(lua_State* L) {
 
 static int l_warnings(lua_State* L) {
   router_t* router = check_router(L);
-  size_t i, n;
-  if (router->table == NULL) {
-    lua_pushnil(L);
-    lua_pushstring(L, "router is closed");
-    return 2;
-  }
-  n = llmroute_table_warning_count(router->table);
-  lua_createtable(L, (int)n, 0);
-  for (i = 0; i < n; ++i) {
-    llmroute_string_t message;
-    llmroute_table_warning(router->table, i, &message);
-    push_string(L, message);
-    lua_rawseti(L, -2, (lua_Integer)(i + 1));
-  }
+  if (router->table == NULL) return push_closed(L);
+  push_table_strings(L, router->table, llmroute_table_warning_count(router->table),
+                     llmroute_table_warning);
   return 1;
 }
 
 static int l_model_header(lua_State* L) {
   router_t* router = check_router(L);
   llmroute_string_t name;
-  if (router->table == NULL) {
-    lua_pushnil(L);
-    lua_pushstring(L, "router is closed");
-    return 2;
-  }
+  if (router->table == NULL) return push_closed(L);
   llmroute_table_model_header(router->table, &name);
   push_string(L, name);
   return 1;
@@ -742,20 +736,9 @@ static int l_model_header(lua_State* L) {
 /* router:owned_headers() -> { "x-ai-eg-model", ... } */
 static int l_owned_headers(lua_State* L) {
   router_t* router = check_router(L);
-  size_t i, n;
-  if (router->table == NULL) {
-    lua_pushnil(L);
-    lua_pushstring(L, "router is closed");
-    return 2;
-  }
-  n = llmroute_table_owned_header_count(router->table);
-  lua_createtable(L, (int)n, 0);
-  for (i = 0; i < n; ++i) {
-    llmroute_string_t name;
-    llmroute_table_owned_header(router->table, i, &name);
-    push_string(L, name);
-    lua_rawseti(L, -2, (lua_Integer)(i + 1));
-  }
+  if (router->table == NULL) return push_closed(L);
+  push_table_strings(L, router->table, llmroute_table_owned_header_count(router->table),
+                     llmroute_table_owned_header);
   return 1;
 }
 
@@ -771,11 +754,7 @@ static int l_upstream_model(lua_State* L) {
 
 static int l_generation(lua_State* L) {
   router_t* router = check_router(L);
-  if (router->holder == NULL) {
-    lua_pushnil(L);
-    lua_pushstring(L, "router is closed");
-    return 2;
-  }
+  if (router->holder == NULL) return push_closed(L);
   lua_pushinteger(L, (lua_Integer)llmroute_holder_generation(router->holder));
   return 1;
 }
@@ -784,11 +763,7 @@ static int l_generation(lua_State* L) {
 static int reload_with(lua_State* L, int is_text) {
   router_t* router = check_router(L);
   llmroute_table_t* table;
-  if (router->holder == NULL) {
-    lua_pushnil(L);
-    lua_pushstring(L, "router is closed");
-    return 2;
-  }
+  if (router->holder == NULL) return push_closed(L);
   lua_settop(L, 4);
   table = compile(L, 2, 3, 4, is_text);
   if (table == NULL) return 3;
@@ -813,11 +788,7 @@ static int l_reload(lua_State* L) {
   int is_text;
   lua_settop(L, 1);
   lua_rawgeti(L, LUA_REGISTRYINDEX, router->source_ref);
-  if (!lua_istable(L, 2)) {
-    lua_pushnil(L);
-    lua_pushstring(L, "router is closed");
-    return 2;
-  }
+  if (!lua_istable(L, 2)) return push_closed(L);
   is_text = lua_getfield(L, 2, "text") != LUA_TNIL;
   if (!is_text) {
     lua_pop(L, 1);

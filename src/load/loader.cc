@@ -525,11 +525,13 @@ class ConfigReader final : public YamlDocumentHandler {
       LOAD_RETURN_IF_ERROR(ReadBackendRefKind(item, ref));
       LOAD_ASSIGN_OR_RETURN(const Field headers_field, item.Get("headerMutation"));
       if (headers_field.present()) {
-        LOAD_ASSIGN_OR_RETURN(ref.header_mutation, ReadHeaderMutation(headers_field));
+        LOAD_ASSIGN_OR_RETURN(ref.header_mutation, ReadMutation<HeaderMutation>(
+                                                       headers_field, "name", &HeaderMutation::Set::name));
       }
       LOAD_ASSIGN_OR_RETURN(const Field body_field, item.Get("bodyMutation"));
       if (body_field.present()) {
-        LOAD_ASSIGN_OR_RETURN(ref.body_mutation, ReadBodyMutation(body_field));
+        LOAD_ASSIGN_OR_RETURN(ref.body_mutation, ReadMutation<BodyMutation>(
+                                                     body_field, "path", &BodyMutation::Set::path));
       }
     }
     return ref;
@@ -564,50 +566,30 @@ class ConfigReader final : public YamlDocumentHandler {
     return absl::OkStatus();
   }
 
-  // `headerMutation: {set: [{name, value}], remove: [name]}`; checked by Compile.
-  static absl::StatusOr<HeaderMutation> ReadHeaderMutation(const Field& section) {
+  // A mutation section, `{set: [{KEY, value}], remove: [string]}`: `headerMutation` (KEY
+  // `name`, removing header names) and `bodyMutation` (KEY `path`, removing top-level
+  // fields); checked by Compile.
+  template <typename Mutation>
+  static absl::StatusOr<Mutation> ReadMutation(const Field& section, std::string_view key,
+                                               LocatedString Mutation::Set::*key_member) {
     LOAD_RETURN_IF_ERROR(section.ExpectMapping());
-    HeaderMutation mutation;
+    Mutation mutation;
     LOAD_ASSIGN_OR_RETURN(const Field set_field, section.Get("set"));
     LOAD_ASSIGN_OR_RETURN(const std::vector<Field> set, set_field.Items());
     for (const Field& entry : set) {
       LOAD_RETURN_IF_ERROR(entry.ExpectMapping());
-      LOAD_ASSIGN_OR_RETURN(const Field name, entry.Get("name"));
+      LOAD_ASSIGN_OR_RETURN(const Field key_field, entry.Get(key));
       LOAD_ASSIGN_OR_RETURN(const Field value, entry.Get("value"));
-      HeaderMutation::Set item;
-      LOAD_ASSIGN_OR_RETURN(item.name, name.RequiredString());
+      typename Mutation::Set item;
+      LOAD_ASSIGN_OR_RETURN(item.*key_member, key_field.RequiredString());
       LOAD_ASSIGN_OR_RETURN(item.value, value.RequiredString());
       mutation.set.push_back(std::move(item));
     }
     LOAD_ASSIGN_OR_RETURN(const Field remove_field, section.Get("remove"));
     LOAD_ASSIGN_OR_RETURN(const std::vector<Field> remove, remove_field.Items());
     for (const Field& entry : remove) {
-      LOAD_ASSIGN_OR_RETURN(LocatedString name, entry.RequiredString());
-      mutation.remove.push_back(std::move(name));
-    }
-    return mutation;
-  }
-
-  // `bodyMutation: {set: [{path, value}], remove: [field]}`; checked by Compile.
-  static absl::StatusOr<BodyMutation> ReadBodyMutation(const Field& section) {
-    LOAD_RETURN_IF_ERROR(section.ExpectMapping());
-    BodyMutation mutation;
-    LOAD_ASSIGN_OR_RETURN(const Field set_field, section.Get("set"));
-    LOAD_ASSIGN_OR_RETURN(const std::vector<Field> set, set_field.Items());
-    for (const Field& entry : set) {
-      LOAD_RETURN_IF_ERROR(entry.ExpectMapping());
-      LOAD_ASSIGN_OR_RETURN(const Field path, entry.Get("path"));
-      LOAD_ASSIGN_OR_RETURN(const Field value, entry.Get("value"));
-      BodyMutation::Set item;
-      LOAD_ASSIGN_OR_RETURN(item.path, path.RequiredString());
-      LOAD_ASSIGN_OR_RETURN(item.value, value.RequiredString());
-      mutation.set.push_back(std::move(item));
-    }
-    LOAD_ASSIGN_OR_RETURN(const Field remove_field, section.Get("remove"));
-    LOAD_ASSIGN_OR_RETURN(const std::vector<Field> remove, remove_field.Items());
-    for (const Field& entry : remove) {
-      LOAD_ASSIGN_OR_RETURN(LocatedString field, entry.RequiredString());
-      mutation.remove.push_back(std::move(field));
+      LOAD_ASSIGN_OR_RETURN(LocatedString removed, entry.RequiredString());
+      mutation.remove.push_back(std::move(removed));
     }
     return mutation;
   }

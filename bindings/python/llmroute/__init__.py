@@ -840,13 +840,8 @@ class Router:
     @property
     def warnings(self) -> list[str]:
         """The compile warnings, one CLI line each."""
-        table = self._current()
-        message = _OutString()
-        out = []
-        for i in range(self._lib.llmroute_table_warning_count(table.handle)):
-            self._lib.llmroute_table_warning(table.handle, i, ctypes.byref(message))
-            out.append(_out(message))
-        return out
+        return self._table_strings(self._lib.llmroute_table_warning_count,
+                                   self._lib.llmroute_table_warning)
 
     @property
     def model_header(self) -> str:
@@ -860,12 +855,17 @@ class Router:
         """The request headers the gateway owns (lower-cased): the model header, then every
         enabled standard routing header. A proxy removes them from the client's request
         before setting its own upstream."""
+        return self._table_strings(self._lib.llmroute_table_owned_header_count,
+                                   self._lib.llmroute_table_owned_header)
+
+    def _table_strings(self, count, get) -> list[str]:
+        """The current table's strings get(table, 0 .. count(table) - 1)."""
         table = self._current()
-        name = _OutString()
+        string = _OutString()
         out = []
-        for i in range(self._lib.llmroute_table_owned_header_count(table.handle)):
-            self._lib.llmroute_table_owned_header(table.handle, i, ctypes.byref(name))
-            out.append(_out(name))
+        for i in range(count(table.handle)):
+            get(table.handle, i, ctypes.byref(string))
+            out.append(_out(string))
         return out
 
     @property
