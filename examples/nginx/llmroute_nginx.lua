@@ -10,11 +10,14 @@
 --                started with; a file that does not compile leaves the current table).
 --   access       read the request (method, host, path with query, headers, the body when
 --                there is one), resolve it, remove every header the gateway owns from the
---                client's request and set the model header to the decided model; answer
---                a request that is not routed with its HTTP status and an OpenAI-shaped
---                JSON error.
---   balancer     connect to the chosen backend, and after a failed try (what
---                proxy_next_upstream names) to the decision's next fallback.
+--                client's request and set $llmroute_model (the model header
+--                proxy_set_header sends) to the decided model; answer a request that is
+--                not routed with its HTTP status and an OpenAI-shaped JSON error.
+--   balancer     connect to the chosen backend; after a failed try (what
+--                proxy_next_upstream names) the decision's retry policy says whether to
+--                retry and to which fallback (llmroute.next_attempt), with that
+--                fallback's model; when it says no, @llmroute_stopped answers the failed
+--                try's status.
 -- The response carries x-ai-eg-selected-backend: namespace/name of the backend that
 -- answered.
 local ffi = require "ffi"
@@ -33,6 +36,7 @@ local get_request = base.get_request
 local clear_header = req.clear_header
 local set_header = req.set_header
 local upstream_model = llmroute.upstream_model
+local next_attempt = llmroute.next_attempt
 
 local _M = {}
 
@@ -42,6 +46,7 @@ local conf = {
   options = nil,          -- llmroute compile options (model_header, standard_header, ...)
   check_interval = 1,     -- seconds between checks of the two files
   selected_header = "x-ai-eg-selected-backend",
+  model_header = "x-ai-eg-model",  -- what llmroute-server.conf's proxy_set_header sets
 }
 
 -- This worker's state.
@@ -101,6 +106,11 @@ function _M.configure(options)
   local ok, err = load_routes()
   if ok then ok, err = load_backends() end
   if not ok then error("llmroute: " .. err, 2) end
+  if router:model_header() ~= conf.model_header then
+    error("llmroute: the table's model header is " .. router:model_header() .. ", but "
+          .. "proxy_set_header in llmroute-server.conf sets " .. conf.model_header
+          .. ": make them agree (and set model_header here)", 2)
+  end
 end
 
 -- The files are compared by content, not by modification time: the table is compiled
@@ -188,56 +198,112 @@ function _M.access()
     return refuse(d.http_status, d.status, d.reason)
   end
 
-  -- The backend first, then the fallbacks, each with its address.
   local name = d.backend.namespace .. "/" .. d.backend.name
-  local first = addresses[name]
-  if first == nil then
+  if addresses[name] == nil then
     return refuse(503, "unknown_backend", "the gateway has no address for backend " .. name)
   end
-  local peers = { { name = name, host = first.host, port = first.port } }
-  for i = 1, #d.fallbacks do
-    local f = d.fallbacks[i]
-    local fallback_name = f.namespace .. "/" .. f.name
-    local a = addresses[fallback_name]
-    if a ~= nil then
-      peers[#peers + 1] = { name = fallback_name, host = a.host, port = a.port }
-    end
-  end
-  local ctx = ngx.ctx
-  ctx.llmroute_peers = peers
+  -- What the balancer needs after this request's table `decision` is reused: the chosen
+  -- backend and model, and the decision's retry policy and fallbacks (the binding's
+  -- read-only values), which next_attempt reads.
+  local model = upstream_model(d)
+  ngx.ctx.llmroute = { backend = name, model = model, decided_model = d.model,
+                       retry = d.retry, fallbacks = d.fallbacks, tries = 0, current = nil }
 
   -- The trust boundary: what the client sent in an owned header never reaches a backend.
+  -- The model header itself is proxy_set_header's, from $llmroute_model (empty: none).
   for i = 1, #owned do clear_header(owned[i]) end
-  local model = upstream_model(d)
-  if model ~= nil then set_header(model_header, model) end
+  ngx_var.llmroute_model = model or ""
 end
 
--- Hook for an `upstream` block: the first try goes to the chosen backend, each retry
--- (nginx calls again after a failure proxy_next_upstream names) to the next fallback.
-function _M.balance()
-  local ctx = ngx.ctx
-  local peers = ctx.llmroute_peers
-  if peers == nil then return ngx.exit(500) end
-  local try = (ctx.llmroute_try or 0) + 1
-  ctx.llmroute_try = try
-  if try == 1 and #peers > 1 then
-    local ok, err = balancer.set_more_tries(#peers - 1)
-    if not ok then ngx.log(ngx.ERR, "llmroute: set_more_tries: ", err) end
+-- The failed try as the retry policy reads it: the backend's HTTP status, or 0 when no
+-- answer came (connection refused or reset, timeout); and the status nginx recorded for
+-- it (502 or 504 when no answer came). Only an answer's status line sets the try's
+-- $upstream_header_time ("-" otherwise; the last entry of the list is this try's).
+local function last_failure()
+  local state, status = balancer.get_last_failure()
+  if state == nil or status == nil or status == 0 then return 0, 502 end
+  if status == 502 or status == 504 then
+    local times = ngx_var.upstream_header_time
+    if times == nil or times:match("([%d.-]+)[^%d.-]*$") == "-" then return 0, status end
   end
-  local peer = peers[try]
-  if peer == nil then return ngx.exit(502) end
-  ctx.llmroute_selected = peer.name
-  local ok, err = balancer.set_current_peer(peer.host, peer.port)
+  return status, status
+end
+
+-- No further try: nginx has already discarded the failed answer (it does so for every
+-- status proxy_next_upstream names, before the balancer can tell that the policy keeps
+-- it), so @llmroute_stopped answers with its status and a JSON error.
+local function stop(route, status)
+  ngx_var.llmroute_stopped = status .. " " .. route.current
+  return ngx.exit(ngx.ERROR)
+end
+
+-- Hook for an `upstream` block: the first try goes to the chosen backend. A failed try
+-- that proxy_next_upstream names comes back here, and the decision's retry policy says
+-- whether to retry and where (llmroute.next_attempt): the next fallback, which receives
+-- its own modelNameOverride (else the decided model). The policy's backoff is not waited
+-- for: nothing may sleep in the balancer.
+function _M.balance()
+  local route = ngx.ctx.llmroute
+  if route == nil then return ngx.exit(500) end
+  local tries = route.tries
+  local name, model
+  if tries == 0 then
+    name, model = route.backend, route.model
+    local retry = route.retry
+    if retry ~= nil then
+      -- The most retries the policy may ask for; each failure still goes through it.
+      local more = math.min(retry.attempts, #route.fallbacks)
+      if more > 0 then
+        local ok, err = balancer.set_more_tries(more)
+        if not ok then ngx.log(ngx.ERR, "llmroute: set_more_tries: ", err) end
+      end
+    end
+  else
+    local outcome, status = last_failure()
+    local next_backend, override = next_attempt(route, tries, outcome)
+    if next_backend == nil then return stop(route, status) end
+    name = next_backend.namespace .. "/" .. next_backend.name
+    model = override or route.decided_model
+    if addresses[name] == nil then
+      ngx.log(ngx.ERR, "llmroute: no address for fallback ", name)
+      return stop(route, status)
+    end
+  end
+  local address = addresses[name]
+  route.tries = tries + 1
+  route.current = name
+  if model ~= route.model then
+    -- nginx built the upstream request for the previous try: build it again with this
+    -- backend's model (proxy_set_header reads $llmroute_model).
+    route.model = model
+    ngx_var.llmroute_model = model or ""
+    local ok, err = balancer.recreate_request()
+    if not ok then ngx.log(ngx.ERR, "llmroute: recreate_request: ", err) end
+  end
+  local ok, err = balancer.set_current_peer(address.host, address.port)
   if not ok then
-    ngx.log(ngx.ERR, "llmroute: set_current_peer ", peer.name, ": ", err)
+    ngx.log(ngx.ERR, "llmroute: set_current_peer ", name, ": ", err)
     return ngx.exit(500)
   end
 end
 
+-- Content of @llmroute_stopped (error_page 500): a failed try that the retry policy does
+-- not retry answers with that try's status (502 when no answer came) and a JSON error
+-- naming the backend; any other internal error is a 500.
+function _M.stopped()
+  local status, backend = ngx_var.llmroute_stopped:match("^(%d+) (.+)$")
+  if status == nil then
+    return refuse(500, "internal", "the gateway could not proxy the request")
+  end
+  ngx.header[conf.selected_header] = backend
+  return refuse(tonumber(status), "upstream_failed", "backend " .. backend .. " failed ("
+                .. status .. ") and the rule's retry policy allows no further attempt")
+end
+
 -- Hook for header_filter: name the backend that answered.
 function _M.header_filter()
-  local selected = ngx.ctx.llmroute_selected
-  ngx.header[conf.selected_header] = selected
+  local route = ngx.ctx.llmroute
+  if route ~= nil then ngx.header[conf.selected_header] = route.current end
 end
 
 -- Only the routing, for a benchmark against nginx's own `map`: the chosen backend's name,

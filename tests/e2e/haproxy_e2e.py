@@ -33,7 +33,8 @@ def config(repo, cmodule_dir, fixture, port):
 
     stubs = {name: stub.port for name, stub in fixture.stubs.items()}
     stubs["dead"] = fixture.dead_port
-    chains = [["a"], ["b"], ["c"], ["bad503"], ["bad429"], ["dead"],
+    chains = [["a"], ["b"], ["c"], ["bad503"], ["bad429"], ["dead"], ["plain503"],
+              ["once429"], ["cool429"], ["cool503"],
               ["a", "b"], ["b", "a"], ["bad503", "a"], ["bad429", "b"], ["dead", "c"]]
     backends = []
     for chain in chains:

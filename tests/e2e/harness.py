@@ -3,7 +3,7 @@ the checks every proxy must pass (standard library only).
 
 A stub upstream answers every request with JSON naming itself and echoing the request
 line, headers (in order, as received) and body; it can be told to answer 503 or 429
-instead. A "dead" backend is a port nobody listens on.
+(with or without Retry-After) instead. A "dead" backend is a port nobody listens on.
 """
 import http.client
 import json
@@ -44,6 +44,8 @@ class _StubHandler(BaseHTTPRequestHandler):
         self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def _answer(self):
+        with self.server.lock:  # counted before answering: the proxy may be faster
+            self.server.hits += 1
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
         status = self.server.status
@@ -57,12 +59,10 @@ class _StubHandler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
-        if status == 429:
-            self.send_header("Retry-After", "1")
+        if status == 429 and self.server.retry_after is not None:
+            self.send_header("Retry-After", self.server.retry_after)
         self.end_headers()
         self.wfile.write(payload)
-        with self.server.lock:
-            self.server.hits += 1
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _answer
 
@@ -71,13 +71,15 @@ class _StubHandler(BaseHTTPRequestHandler):
 
 
 class Stub:
-    """One upstream in a thread: `name` answers `status` (200 unless told otherwise)."""
+    """One upstream in a thread: `name` answers `status` (200 unless told otherwise); a
+    429 carries `Retry-After: retry_after` (seconds) unless it is None."""
 
-    def __init__(self, name, status=200):
+    def __init__(self, name, status=200, retry_after="1"):
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _StubHandler)
         self.server.daemon_threads = True
         self.server.name = name
         self.server.status = status
+        self.server.retry_after = retry_after
         self.server.hits = 0
         self.server.lock = threading.Lock()
         self.port = self.server.server_address[1]
@@ -146,8 +148,10 @@ def write_atomically(path, text):
     os.replace(tmp, path)
 
 
-# The routes every proxy test uses. Backends: a, b, c answer 200; bad503 answers 503,
-# bad429 answers 429, dead refuses connections. `live` is rewritten by the reload test.
+# The routes every proxy test uses. Backends: a, b, c answer 200; bad503 and plain503
+# answer 503, bad429 429 with Retry-After: 1, once429 429 without Retry-After, cool429 429
+# with Retry-After: 30, cool503 503; dead refuses connections. `live` is rewritten by the
+# reload test. Each backend the health checks mark down serves one rule only.
 def routes_yaml(live_backend="a"):
     return f"""apiVersion: aigateway.envoyproxy.io/v1alpha1
 kind: AIGatewayRoute
@@ -163,10 +167,29 @@ spec:
       backendRefs: [{{name: c}}]
     - matches: [{{headers: [{{name: x-ai-eg-model, value: flaky}}]}}]
       backendRefs: [{{name: bad503}}, {{name: a, priority: 1}}]
+      retry: {{codes: [503]}}
     - matches: [{{headers: [{{name: x-ai-eg-model, value: limited}}]}}]
       backendRefs: [{{name: bad429}}, {{name: b, priority: 1}}]
+      retry: {{codes: [429]}}
     - matches: [{{headers: [{{name: x-ai-eg-model, value: refused}}]}}]
       backendRefs: [{{name: dead}}, {{name: c, priority: 1}}]
+      retry: {{}}
+    - matches: [{{headers: [{{name: x-ai-eg-model, value: strict}}]}}]
+      backendRefs: [{{name: plain503}}, {{name: a, priority: 1}}]
+      retry: {{codes: [429], attempts: 1}}
+    - matches: [{{headers: [{{name: x-ai-eg-model, value: unretried}}]}}]
+      backendRefs: [{{name: once429}}, {{name: a, priority: 1}}]
+    - matches: [{{headers: [{{name: x-ai-eg-model, value: renamed}}]}}]
+      backendRefs:
+        - {{name: once429, modelNameOverride: first-model}}
+        - {{name: b, priority: 1, modelNameOverride: second-model}}
+      retry: {{codes: [429], attempts: 1}}
+    - matches: [{{headers: [{{name: x-ai-eg-model, value: cooling429}}]}}]
+      backendRefs: [{{name: cool429}}, {{name: c, priority: 1}}]
+      retry: {{codes: [429], attempts: 1}}
+    - matches: [{{headers: [{{name: x-ai-eg-model, value: cooling503}}]}}]
+      backendRefs: [{{name: cool503}}, {{name: c, priority: 1}}]
+      retry: {{codes: [503], attempts: 1}}
     - matches: [{{headers: [{{name: x-ai-eg-model, value: live}}]}}]
       backendRefs: [{{name: {live_backend}}}]
 ---
@@ -184,9 +207,11 @@ class Fixture:
         self.dir = tempfile.mkdtemp(prefix=prefix)
         self.stubs = {}
         self.processes = []
-        for name, status in (("a", 200), ("b", 200), ("c", 200), ("bad503", 503),
-                             ("bad429", 429)):
-            self.stubs[name] = Stub(name, status)
+        for name, status, retry_after in (
+                ("a", 200, None), ("b", 200, None), ("c", 200, None), ("bad503", 503, None),
+                ("plain503", 503, None), ("cool503", 503, None), ("bad429", 429, "1"),
+                ("once429", 429, None), ("cool429", 429, "30")):
+            self.stubs[name] = Stub(name, status, retry_after)
         self.dead_port = free_port()
         self.routes = os.path.join(self.dir, "routes.yaml")
         self.backends = os.path.join(self.dir, "backends.txt")
@@ -458,3 +483,78 @@ def hostile_checks(checks, port, long_path_status, too_many_headers_status):
     checks.check(f"2,000 headers: the proxy's own {too_many_headers_status}, promptly",
                  too_many_headers)
     checks.check("the proxy keeps serving after hostile requests", still_serving)
+
+
+def retry_checks(checks, port, fixture):
+    """The decision's retry policy decides whether a failed try is retried, and where (the
+    nginx example follows it; HAProxy 2.6 retries by its configuration)."""
+
+    def selected(r, want):
+        got = r.headers.get("x-ai-eg-selected-backend")
+        expect(got == want, f"x-ai-eg-selected-backend {got!r}, want {want!r}")
+
+    def retried_with_override():
+        # codes [429], attempts 1: once429 answers 429, b (the first fallback) answers,
+        # with its own modelNameOverride.
+        first = fixture.stubs["once429"]
+        before = first.hits
+        r = request(port, "POST", headers=[("x-ai-eg-model", "renamed")],
+                    body=json.dumps({"model": "renamed"}))
+        expect(r.status == 200 and r.backend == "b", f"{r.status} from {r.backend}: {r.body[:200]}")
+        selected(r, "default/b")
+        expect(first.hits == before + 1, f"once429 got {first.hits - before} tries, want 1")
+        expect(r.upstream_headers("x-ai-eg-model") == ["second-model"],
+               f"the fallback saw x-ai-eg-model {r.upstream_headers('x-ai-eg-model')}")
+
+    def code_not_in_policy():
+        # codes [429]: plain503's 503 is not retried; the client gets it.
+        first = fixture.stubs["plain503"]
+        before = first.hits
+        r = request(port, "POST", headers=[("x-ai-eg-model", "strict")],
+                    body=json.dumps({"model": "strict"}))
+        expect_error(r, 503, "upstream_failed")
+        selected(r, "default/plain503")
+        expect(first.hits == before + 1, f"plain503 got {first.hits - before} tries, want 1")
+
+    def no_policy():
+        # A rule without retry: its 429 reaches the client, its fallback is not tried.
+        r = request(port, "POST", headers=[("x-ai-eg-model", "unretried")],
+                    body=json.dumps({"model": "unretried"}))
+        expect(r.status == 429 and r.backend == "once429",
+               f"{r.status} from {r.backend}, want 429 from once429: {r.body[:200]}")
+        selected(r, "default/once429")
+
+    checks.check("retry policy codes [429]: the first fallback answers, with its model",
+                 retried_with_override)
+    checks.check("retry policy codes [429]: a 503 is not retried", code_not_in_policy)
+    checks.check("no retry policy: the 429 reaches the client", no_policy)
+
+
+def health_checks(checks, port, fixture, views, retried):
+    """A backend that answered 429 with Retry-After (cool429, 30 s) or 503 (cool503) is
+    marked down in the answering worker's health view: the decisions that follow choose c
+    directly. `views`: how many separate health views the proxy keeps (one per worker or
+    thread), so how many tries the failing backend may get at most. `retried`: the proxy
+    retries the failed try to the fallback (else the client gets the failure)."""
+
+    def run(model, name):
+        stub = fixture.stubs[name]
+        before = stub.hits
+        for i in range(4 * views + 8):
+            r = request(port, "POST", headers=[("x-ai-eg-model", model)],
+                        body=json.dumps({"model": model}))
+            if r.status == 200:
+                expect(r.backend == "c", f"request {i}: 200 from {r.backend}, want c")
+                expect(r.headers.get("x-ai-eg-selected-backend") == "default/c",
+                       f"request {i}: selected {r.headers.get('x-ai-eg-selected-backend')}")
+            else:
+                expect(not retried and r.status == stub.server.status and r.backend == name,
+                       f"request {i}: {r.status} from {r.backend}: {r.body[:200]}")
+        tries = stub.hits - before
+        expect(1 <= tries <= views,
+               f"{name} got {tries} tries from {4 * views + 8} requests, want 1 to {views}")
+
+    checks.check("after a 429 with Retry-After, decisions skip the backend (health view)",
+                 lambda: run("cooling429", "cool429"))
+    checks.check("after a 503, decisions skip the backend for the cooldown (health view)",
+                 lambda: run("cooling503", "cool503"))

@@ -65,6 +65,7 @@ http {{
         harness.wait_listening(port, proc)
 
         harness.routing_checks(checks, port)
+        harness.retry_checks(checks, port, fixture)
 
         def reload_under_load():
             load = harness.Load(port)
