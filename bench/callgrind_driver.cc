@@ -3,6 +3,8 @@
 // (machine noise does not move instruction counts). scripts/bench.sh divides by the count.
 //
 //   callgrind_driver WORKLOAD N COUNT     WORKLOAD: model | header | floor
+//                                         | affinity | affinity-body (N backends)
+//                                         | health (N: the mode of BM_Health_Resolve)
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -22,16 +24,34 @@ using namespace llmroute::bench;
 
 int main(int argc, char** argv) {
   if (argc != 4) {
-    std::fprintf(stderr, "usage: %s model|header|floor N COUNT\n", argv[0]);
+    std::fprintf(stderr, "usage: %s model|header|floor|affinity|affinity-body|health N COUNT\n",
+                 argv[0]);
     return 2;
   }
   const std::string workload = argv[1];
   const int n = std::atoi(argv[2]);
   const int count = std::atoi(argv[3]);
   const bool header = workload == "header";
-  auto table = CompileOrDie(ModelRoutingYaml(n, header));
-  auto owned = header ? StandardHeaderRequests(n, 4096, true, 42) : ModelRequests(n, 4096, 42);
+  const bool affinity = workload.starts_with("affinity");
+  const bool body = workload == "affinity-body";
+  const bool health = workload == "health";
+  auto table = CompileOrDie(affinity ? AffinityYaml(n, body)
+                            : health ? HealthYaml()
+                                     : ModelRoutingYaml(n, header));
+  auto owned = affinity ? AffinityRequests(4096, 17, body)
+               : health ? HealthRequests(4096, 19)
+               : header ? StandardHeaderRequests(n, 4096, true, 42)
+                        : ModelRequests(n, 4096, 42);
   auto requests = Views(owned);
+  HealthView view;
+  if (health) {
+    if (n == 2) (void)view.MarkDown("elsewhere", "backend");
+    if (n >= 3) (void)view.MarkDown("default", "healthy-3");
+    if (n == 4) {
+      for (const char* name : {"healthy-0", "healthy-5", "healthy-6"}) (void)view.MarkDown("default", name);
+    }
+    for (Request& r : requests) r.health = n == 0 ? nullptr : &view;
+  }
   FloorRouter floor;
   for (int i = 0; i < n; ++i) floor.Add("model-" + std::to_string(i), i);
 

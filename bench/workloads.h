@@ -21,6 +21,7 @@ struct OwnedRequest {
   std::vector<std::pair<std::string, std::string>> header_storage;
   std::vector<Header> headers;
   uint64_t entropy = 0;
+  std::string body;  // with kBodyPaddingBytes spare bytes after it; "" for none
 
   void Add(std::string name, std::string value) { header_storage.emplace_back(std::move(name), std::move(value)); }
   // Builds the views; call once all headers are added and the struct will not move again.
@@ -33,6 +34,10 @@ struct OwnedRequest {
     request.path = path;
     request.headers = headers;
     request.entropy = entropy;
+    if (!body.empty()) {
+      request.body = std::string_view(body).substr(0, body.size() - kBodyPaddingBytes);
+      request.body_padding = kBodyPaddingBytes;
+    }
     return request;
   }
 };
@@ -220,6 +225,67 @@ inline std::vector<OwnedRequest> SelectionRequests(int count, uint64_t seed) {
   std::vector<OwnedRequest> requests(count);
   for (OwnedRequest& request : requests) {
     AddRealisticHeaders(request, rng, {});
+    request.entropy = rng();
+  }
+  return requests;
+}
+
+// One rule (model "chat") with n backends of weight 1 and session affinity on the
+// x-session-id header, or on the body's "user" field.
+inline std::string AffinityYaml(int n, bool body_field) {
+  std::string yaml =
+      "apiVersion: aigateway.envoyproxy.io/v1beta1\nkind: AIGatewayRoute\n"
+      "metadata: {name: sticky, namespace: default}\nspec:\n  sessionAffinity: ";
+  yaml += body_field ? "{bodyField: user}\n" : "{header: x-session-id}\n";
+  yaml += "  rules:\n  - matches: [{headers: [{name: x-ai-eg-model, value: chat}]}]\n"
+          "    backendRefs:\n";
+  for (int i = 0; i < n; ++i) yaml += "    - {name: backend-" + std::to_string(i) + "}\n";
+  return yaml;
+}
+
+// A session id as clients send them: a UUID.
+inline std::string SessionId(std::mt19937_64& rng) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string id;
+  for (int i = 0; i < 36; ++i) id += (i == 8 || i == 13 || i == 18 || i == 23) ? '-' : kHex[rng() % 16];
+  return id;
+}
+
+// Requests for AffinityYaml: the key in the header, or a chat body carrying the model and
+// the user (the body then replaces the model header).
+inline std::vector<OwnedRequest> AffinityRequests(int count, uint64_t seed, bool body_field) {
+  std::mt19937_64 rng(seed);
+  std::vector<OwnedRequest> requests(count);
+  for (OwnedRequest& request : requests) {
+    const std::string id = SessionId(rng);
+    if (body_field) {
+      AddRealisticHeaders(request, rng, {});
+      request.body = R"({"model": "chat", "user": ")" + id +
+                     R"(", "messages": [{"role": "user", "content": "Summarize our last talk."}]})" +
+                     std::string(kBodyPaddingBytes, ' ');
+    } else {
+      AddRealisticHeaders(request, rng, {{"x-ai-eg-model", "chat"}, {"x-session-id", id}});
+    }
+    request.entropy = rng();
+  }
+  return requests;
+}
+
+// One rule (model "chat") with 8 backends of weight 1, chosen by entropy.
+inline std::string HealthYaml() {
+  std::string yaml =
+      "apiVersion: aigateway.envoyproxy.io/v1beta1\nkind: AIGatewayRoute\n"
+      "metadata: {name: healthy, namespace: default}\nspec:\n  rules:\n"
+      "  - matches: [{headers: [{name: x-ai-eg-model, value: chat}]}]\n    backendRefs:\n";
+  for (int i = 0; i < 8; ++i) yaml += "    - {name: healthy-" + std::to_string(i) + "}\n";
+  return yaml;
+}
+
+inline std::vector<OwnedRequest> HealthRequests(int count, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<OwnedRequest> requests(count);
+  for (OwnedRequest& request : requests) {
+    AddRealisticHeaders(request, rng, {{"x-ai-eg-model", "chat"}});
     request.entropy = rng();
   }
   return requests;

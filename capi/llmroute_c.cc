@@ -26,6 +26,7 @@
 #include "llmroute/decision.h"
 #include "llmroute/diagnostic.h"
 #include "llmroute/explain.h"
+#include "llmroute/health.h"
 #include "llmroute/load.h"
 #include "llmroute/names.h"
 #include "llmroute/request.h"
@@ -42,6 +43,14 @@ struct llmroute_table_t {
   std::atomic<int64_t> references{1};
   std::shared_ptr<const llmroute::RoutingTable> table;  // this handle's alone
   std::vector<std::string> warnings;  // Diagnostic::ToString() of each warning
+};
+
+struct llmroute_health_t {
+  llmroute_health_t() = default;  // the monotonic clock
+  explicit llmroute_health_t(llmroute::HealthView::Clock clock) : view(std::move(clock)) {}
+  bool manual = false;
+  std::atomic<int64_t>* manual_cell = nullptr;  // the manual clock's reading, owned
+  llmroute::HealthView view;
 };
 
 // The current table of a reloading configuration: one reference to it, replaced under the
@@ -75,8 +84,11 @@ static_assert(LLMROUTE_VIA_STANDARD_HEADER == static_cast<int>(llmroute::Via::kS
 constexpr std::size_t kRequestSizeV1 = offsetof(llmroute_request_t, reserved) + sizeof(int32_t);
 constexpr std::size_t kDecisionSizeV1 =
     offsetof(llmroute_decision_t, fallbacks) + sizeof(const void*);
+// Later layouts appended the health view to the request, and to the decision the
+// mutations, the retry policy, then affinity and panic.
+constexpr std::size_t kRequestSizeV2 = offsetof(llmroute_request_t, health) + sizeof(const void*);
 static_assert(std::is_trivially_destructible_v<llmroute::Header>);
-static_assert(kRequestSizeV1 == sizeof(llmroute_request_t), "no tail padding in the request");
+static_assert(kRequestSizeV2 == sizeof(llmroute_request_t), "no tail padding in the request");
 // The decision's mutation fields: written and read only when struct_size covers them.
 constexpr std::size_t kDecisionSizeMutations =
     offsetof(llmroute_decision_t, mutations) + sizeof(const void*);
@@ -86,7 +98,9 @@ static_assert(LLMROUTE_BACKEND_KIND_INFERENCE_POOL ==
 // The layout with the retry policy appended.
 constexpr std::size_t kDecisionSizeWithRetry =
     offsetof(llmroute_decision_t, retry_code_count) + sizeof(std::size_t);
-static_assert(kDecisionSizeWithRetry == sizeof(llmroute_decision_t), "no tail padding in the decision");
+// Then affinity and panic.
+constexpr std::size_t kDecisionSizeAffinity = offsetof(llmroute_decision_t, panic) + sizeof(int32_t);
+static_assert(kDecisionSizeAffinity == sizeof(llmroute_decision_t), "no tail padding in the decision");
 
 // Headers converted for the C++ Request live on the stack up to this many; more use a
 // per-thread buffer that grows only when a request has more headers than any before.
@@ -221,6 +235,8 @@ void WriteDecision(const llmroute::Decision& d, llmroute_decision_t* out) {
   c.retry_backoff_ms = d.retry != nullptr ? d.retry->backoff_ms : 0;
   c.retry_codes = d.retry != nullptr && !d.retry->codes.empty() ? d.retry->codes.data() : nullptr;
   c.retry_code_count = d.retry != nullptr ? d.retry->codes.size() : 0;
+  c.affinity = d.affinity ? 1 : 0;
+  c.panic = d.panic ? 1 : 0;
   // Only what the caller's struct holds: an older caller's is shorter than `c`.
   llmroute::capi_internal::WriteGrownStruct(&c, sizeof(c), out, size);
 }
@@ -280,6 +296,9 @@ void WithRequest(const llmroute_request_t& request, Use&& use) {
     r.body_padding = request.body_padding;
   }
   if (request.has_entropy != 0) r.entropy = request.entropy;
+  if (request.struct_size >= kRequestSizeV2 && request.health != nullptr) {
+    r.health = &request.health->view;
+  }
 
   // Uninitialized on purpose: only the first `count` entries are constructed.
   const std::size_t count = request.header_count;
@@ -368,6 +387,30 @@ int32_t llmroute_compile_options_set_standard_header(llmroute_compile_options_t*
   if (options == nullptr) return LLMROUTE_ERROR_INVALID_ARGUMENT;
   options->options.standard_header.enabled = enabled != 0;
   return LLMROUTE_OK;
+}
+
+int32_t llmroute_compile_options_set_affinity_header(llmroute_compile_options_t* options,
+                                                     const char* name, size_t name_len) {
+  if (options == nullptr || (name == nullptr && name_len != 0)) {
+    return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  }
+  return Guarded(nullptr, [&] {
+    options->options.affinity_header.assign(name == nullptr ? kEmpty : name, name_len);
+    if (name_len != 0) options->options.affinity_body_field.clear();
+    return LLMROUTE_OK;
+  });
+}
+
+int32_t llmroute_compile_options_set_affinity_body_field(llmroute_compile_options_t* options,
+                                                         const char* name, size_t name_len) {
+  if (options == nullptr || (name == nullptr && name_len != 0)) {
+    return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  }
+  return Guarded(nullptr, [&] {
+    options->options.affinity_body_field.assign(name == nullptr ? kEmpty : name, name_len);
+    if (name_len != 0) options->options.affinity_header.clear();
+    return LLMROUTE_OK;
+  });
 }
 
 int32_t llmroute_compile_options_set_standard_header_name(llmroute_compile_options_t* options,
@@ -735,6 +778,106 @@ llmroute_table_t* llmroute_holder_acquire(const llmroute_holder_t* holder) {
 
 uint64_t llmroute_holder_generation(const llmroute_holder_t* holder) {
   return holder == nullptr ? 0 : holder->generation.load(std::memory_order_acquire);
+}
+
+namespace {
+
+int32_t HealthCode(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kOk: return LLMROUTE_OK;
+    case absl::StatusCode::kInvalidArgument: return LLMROUTE_ERROR_INVALID_ARGUMENT;
+    case absl::StatusCode::kResourceExhausted: return LLMROUTE_ERROR_OUT_OF_MEMORY;
+    default: return LLMROUTE_ERROR_INTERNAL;
+  }
+}
+
+llmroute_health_t* NewHealth(llmroute::HealthView::Clock clock) {
+  try {
+    return new llmroute_health_t(std::move(clock));
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+}  // namespace
+
+llmroute_health_t* llmroute_health_create(void) {
+  try {
+    return new llmroute_health_t();
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+llmroute_health_t* llmroute_health_create_with_clock(llmroute_clock_fn now_ms, void* context) {
+  if (now_ms == nullptr) return nullptr;
+  return NewHealth([now_ms, context] { return now_ms(context); });
+}
+
+llmroute_health_t* llmroute_health_create_manual_clock(int64_t now_ms) {
+  // The view and its clock live in one object: the clock reads the object's own field.
+  llmroute_health_t* health = nullptr;
+  std::atomic<int64_t>* cell = new (std::nothrow) std::atomic<int64_t>(now_ms);
+  if (cell == nullptr) return nullptr;
+  health = NewHealth([cell] { return cell->load(std::memory_order_relaxed); });
+  if (health == nullptr) {
+    delete cell;
+    return nullptr;
+  }
+  health->manual = true;
+  health->manual_cell = cell;
+  return health;
+}
+
+int32_t llmroute_health_set_now(llmroute_health_t* health, int64_t now_ms) {
+  if (health == nullptr || !health->manual) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  health->manual_cell->store(now_ms, std::memory_order_relaxed);
+  return LLMROUTE_OK;
+}
+
+void llmroute_health_free(llmroute_health_t* health) {
+  if (health == nullptr) return;
+  std::atomic<int64_t>* cell = health->manual_cell;
+  delete health;
+  delete cell;
+}
+
+int32_t llmroute_health_mark_down(llmroute_health_t* health, const char* ns, size_t ns_len,
+                                  const char* name, size_t name_len) {
+  if (health == nullptr) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  return Guarded(nullptr, [&] {
+    return HealthCode(health->view.MarkDown(In({ns, ns_len}), In({name, name_len})));
+  });
+}
+
+int32_t llmroute_health_mark_down_for(llmroute_health_t* health, const char* ns, size_t ns_len,
+                                      const char* name, size_t name_len, int64_t milliseconds) {
+  if (health == nullptr) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  return Guarded(nullptr, [&] {
+    return HealthCode(
+        health->view.MarkDownFor(In({ns, ns_len}), In({name, name_len}), milliseconds));
+  });
+}
+
+int32_t llmroute_health_mark_up(llmroute_health_t* health, const char* ns, size_t ns_len,
+                                const char* name, size_t name_len) {
+  if (health == nullptr) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  return Guarded(nullptr, [&] {
+    health->view.MarkUp(In({ns, ns_len}), In({name, name_len}));
+    return LLMROUTE_OK;
+  });
+}
+
+int32_t llmroute_health_state(const llmroute_health_t* health, const char* ns, size_t ns_len,
+                              const char* name, size_t name_len, int32_t* down,
+                              int64_t* down_until_ms) {
+  if (health == nullptr) return LLMROUTE_ERROR_INVALID_ARGUMENT;
+  return Guarded(nullptr, [&] {
+    const llmroute::BackendHealth state = health->view.State(In({ns, ns_len}), In({name, name_len}));
+    if (down != nullptr) *down = state.down ? 1 : 0;
+    if (down_until_ms != nullptr) *down_until_ms = state.down_until_ms.value_or(-1);
+    return LLMROUTE_OK;
+  });
 }
 
 }  // extern "C"

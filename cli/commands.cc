@@ -12,11 +12,13 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "backend_names.h"
 #include "decision_json.h"
 #include "llmroute/config.h"
 #include "llmroute/decision.h"
 #include "llmroute/diagnostic.h"
 #include "llmroute/explain.h"
+#include "llmroute/health.h"
 #include "llmroute/load.h"
 #include "llmroute/request.h"
 #include "request_lines.h"
@@ -112,6 +114,28 @@ int FinishOutput(int exit_code) {
   return exit_code;
 }
 
+// Marks every "namespace/name" of both lists down in `health` (names were checked when
+// read); false after printing the error when the view refuses one.
+bool MarkDown(const std::vector<std::string>& names, const std::vector<std::string_view>& more,
+              HealthView& health) {
+  auto mark = [&](std::string_view full) {
+    std::string_view namespace_, name;
+    if (!SplitNamespacedName(full, namespace_, name)) return true;
+    const absl::Status status = health.MarkDown(namespace_, name);
+    if (status.ok()) return true;
+    std::fputs(absl::StrCat("llmroute: --down ", AsAbsl(full), ": ", status.message(), "\n").c_str(),
+               stderr);
+    return false;
+  };
+  for (const std::string& full : names) {
+    if (!mark(full)) return false;
+  }
+  for (std::string_view full : more) {
+    if (!mark(full)) return false;
+  }
+  return true;
+}
+
 enum class Output { kDecision, kExplain, kNextAttempt };
 
 // Resolves the request given by flags and prints its decision as JSON, the report of how
@@ -142,6 +166,9 @@ int ResolveOne(const CommandLine& command_line, const RoutingTable& table, Outpu
     request.body_padding = kBodyPaddingBytes;
   }
   request.entropy = command_line.entropy;
+  HealthView health;
+  if (!MarkDown(command_line.down, {}, health)) return kExitUsage;
+  if (!command_line.down.empty()) request.health = &health;
 
   if (output == Output::kExplain) {
     std::fputs(Explain(table, request).c_str(), stdout);
@@ -184,6 +211,13 @@ int ResolveLines(const CommandLine& command_line, const RoutingTable& table) {
     Request request;
     const absl::Status parsed = parser.Parse(line, request);
     Decision decision;
+    // A fresh view per line: the line's own `down` applies to that line only.
+    std::optional<HealthView> health;
+    if (parsed.ok() && (!command_line.down.empty() || !parser.down().empty())) {
+      health.emplace();
+      MarkDown(command_line.down, parser.down(), *health);
+      request.health = &*health;
+    }
     if (parsed.ok()) {
       decision = table.Resolve(request);
     } else {

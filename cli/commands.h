@@ -38,6 +38,8 @@ struct CommandLine {
   std::optional<std::string> path;
   std::optional<std::string> body_file;  // "-": standard input
   std::optional<uint64_t> entropy;
+  // `--down NS/NAME`: backends down for the whole run (resolve, explain).
+  std::vector<std::string> down;
 
   // `next`: the attempts made so far (>= 1) and the last one's outcome (an HTTP status
   // 100-599, or 0 for a connection failure or timeout); both required.

@@ -82,6 +82,10 @@ void AppendDecisionJson(std::string& out, const Decision& decision) {
   } else {
     AppendJsonString(out, decision.reason);
   }
+  out += ", \"affinity\": ";
+  out += decision.affinity ? "true" : "false";
+  out += ", \"panic\": ";
+  out += decision.panic ? "true" : "false";
   out += ", \"retry\": ";
   if (decision.retry == nullptr) {
     AppendNull(out);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "backend_names.h"
 #include "commands.h"
 #include "llmroute/config.h"
 #include "llmroute/names.h"
@@ -45,9 +46,9 @@ constexpr std::string_view kDetails =
     "               \"route\": {\"namespace\": \"ns\", \"name\": \"r\"}, \"rule\": 0,\n"
     "               \"rule_name\": null, \"match\": 0, \"model\": \"gpt-4o\",\n"
     "               \"model_override\": null, \"fallbacks\": [], \"reason\": null,\n"
-    "               \"retry\": null}\n"
+    "               \"affinity\": false, \"panic\": false, \"retry\": null}\n"
     "            With --requests, read JSON Lines (one request object per line:\n"
-    "            method, host, path, headers, body, entropy, all optional) and print\n"
+    "            method, host, path, headers, body, entropy, down, all optional) and print\n"
     "            one decision line for every input line; a malformed line gets a\n"
     "            bad_request decision and the batch goes on.\n"
     "  models    Print the models of x-ai-eg-model Exact matches as OpenAI's\n"
@@ -81,6 +82,9 @@ constexpr std::string_view kDetails =
     "                             x-ai-eg-model).\n"
     "  --max-body-size BYTES      resolve, explain: a longer body is a bad_request\n"
     "                             (default 67108864, 64 MiB; 1 to 4294967295).\n"
+    "  --affinity-header NAME     Session affinity on this request header for routes\n"
+    "                             and rules without a sessionAffinity of their own.\n"
+    "  --affinity-body-field NAME The same on a top-level string field of the body.\n"
     "\n"
     "Request flags (resolve, explain, next):\n"
     "  --method M                 Default GET.\n"
@@ -90,6 +94,8 @@ constexpr std::string_view kDetails =
     "  --body FILE|-              The request body (a JSON object); - is standard input.\n"
     "  --entropy N                Integer in [0, 2^64) that fixes the weighted choice;\n"
     "                             without it the choice is random.\n"
+    "  --down NS/NAME             Repeatable: treat the backend as down (a health view\n"
+    "                             for the whole run; request lines may add \"down\").\n"
     "  --requests FILE|-          resolve only: JSON Lines of requests instead of the\n"
     "                             flags above.\n"
     "\n"
@@ -112,6 +118,9 @@ enum class OptionId {
   kPath,
   kBody,
   kEntropy,
+  kDown,
+  kAffinityHeader,
+  kAffinityBodyField,
   kRequests,
   kAttempt,
   kStatus,
@@ -147,6 +156,9 @@ constexpr OptionSpec kOptions[] = {
     {"--path", OptionId::kPath, true, OptionScope::kRequest},
     {"--body", OptionId::kBody, true, OptionScope::kRequest},
     {"--entropy", OptionId::kEntropy, true, OptionScope::kRequest},
+    {"--down", OptionId::kDown, true, OptionScope::kRequest},
+    {"--affinity-header", OptionId::kAffinityHeader, true, OptionScope::kEveryCommand},
+    {"--affinity-body-field", OptionId::kAffinityBodyField, true, OptionScope::kEveryCommand},
     {"--requests", OptionId::kRequests, true, OptionScope::kBatch},
     {"--attempt", OptionId::kAttempt, true, OptionScope::kNext},
     {"--status", OptionId::kStatus, true, OptionScope::kNext},
@@ -307,6 +319,31 @@ bool ApplyOption(const OptionSpec& option, std::optional<std::string_view> value
       command_line.status = static_cast<int>(*status);
       return true;
     }
+    case OptionId::kDown:
+      if (!IsNamespacedName(*value)) {
+        return fail("--down: '", AsAbsl(*value), "' is not NAMESPACE/NAME");
+      }
+      command_line.down.push_back(std::string(*value));
+      return true;
+    case OptionId::kAffinityHeader:
+      if (!internal::IsToken(*value)) {
+        return fail("--affinity-header: '", AsAbsl(*value), "' is not a valid header name");
+      }
+      if (!command_line.compile_options.affinity_body_field.empty()) {
+        return fail("--affinity-header and --affinity-body-field exclude each other");
+      }
+      command_line.compile_options.affinity_header = std::string(*value);
+      return true;
+    case OptionId::kAffinityBodyField:
+      if (!internal::IsToken(*value) || value->size() > kMaxAffinityBodyFieldBytes) {
+        return fail("--affinity-body-field: '", AsAbsl(*value), "' is not a token of at most ",
+                    kMaxAffinityBodyFieldBytes, " bytes");
+      }
+      if (!command_line.compile_options.affinity_header.empty()) {
+        return fail("--affinity-header and --affinity-body-field exclude each other");
+      }
+      command_line.compile_options.affinity_body_field = std::string(*value);
+      return true;
     case OptionId::kRequests:
       if (value->empty()) return fail("--requests: the file name is empty");
       command_line.requests_file = std::string(*value);

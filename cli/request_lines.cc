@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "backend_names.h"
 #include "json_string.h"
 #include "text/views.h"
 
@@ -79,6 +80,7 @@ bool LineReader::Next(std::string_view& line) {
 absl::Status RequestLineParser::Parse(std::string_view line, Request& request) {
   request = Request();
   headers_.clear();
+  down_.clear();
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (IsBlank(line)) return LineError("blank line: expected a JSON object");
 
@@ -104,7 +106,7 @@ absl::Status RequestLineParser::Parse(std::string_view line, Request& request) {
   std::optional<std::string_view> method, host, path, body;
   std::optional<uint64_t> entropy;
   bool seen_method = false, seen_host = false, seen_path = false, seen_headers = false,
-       seen_body = false, seen_entropy = false;
+       seen_body = false, seen_entropy = false, seen_down = false;
   // A field given twice is ambiguous (JSON parsers disagree on which one counts): reject.
   const auto first_time = [](bool& seen, std::string_view key) -> absl::Status {
     if (seen) return LineError(absl::StrCat("field \"", AsAbsl(key), "\" given twice"));
@@ -132,6 +134,9 @@ absl::Status RequestLineParser::Parse(std::string_view line, Request& request) {
     } else if (key == "headers") {
       status = first_time(seen_headers, key);
       if (status.ok()) status = ReadHeaders(field.value);
+    } else if (key == "down") {
+      status = first_time(seen_down, key);
+      if (status.ok()) status = ReadDown(field.value);
     }
     // Other fields are ignored, so request logs with extra fields can be replayed.
     if (!status.ok()) return status;
@@ -149,6 +154,24 @@ absl::Status RequestLineParser::Parse(std::string_view line, Request& request) {
     request.body_padding = kBodyPaddingBytes;
   }
   request.entropy = entropy;
+  return absl::OkStatus();
+}
+
+absl::Status RequestLineParser::ReadDown(simdjson::dom::element down) {
+  if (down.is_null()) return absl::OkStatus();
+  simdjson::dom::array items;
+  if (down.get_array().get(items) != simdjson::SUCCESS) {
+    return LineError("down must be an array of \"namespace/name\" strings");
+  }
+  std::size_t index = 0;
+  for (const simdjson::dom::element item : items) {
+    std::string_view name;
+    if (item.get_string().get(name) != simdjson::SUCCESS || !IsNamespacedName(name)) {
+      return LineError(absl::StrCat("down[", index, "] must be a \"namespace/name\" string"));
+    }
+    down_.push_back(name);
+    ++index;
+  }
   return absl::OkStatus();
 }
 

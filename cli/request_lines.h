@@ -2,11 +2,12 @@
 //
 //   {"method": "POST", "host": "api.example.com", "path": "/v1/chat/completions",
 //    "headers": {"x-ai-eg-model": "gpt-4o"}, "body": "{\"model\": \"gpt-4o\"}",
-//    "entropy": 42}
+//    "entropy": 42, "down": ["default/openai"]}
 //
 // Every field is optional and `null` means absent: `method` defaults to GET, `path` to
 // "/". `headers` is an object (a repeated key is a repeated header, kept in order) or an
-// array of [name, value] string pairs. `entropy` is an integer in [0, 2^64). Unknown
+// array of [name, value] string pairs. `entropy` is an integer in [0, 2^64). `down` is a
+// list of "namespace/name" backends to treat as down for this line only. Unknown
 // fields are ignored. A line that is blank, not JSON, not an object, or has a field of
 // the wrong type is rejected with a message saying what is wrong.
 #ifndef LLMROUTE_CLI_REQUEST_LINES_H_
@@ -54,8 +55,13 @@ class RequestLineParser {
   // an InvalidArgumentError whose message says what is wrong with the line.
   absl::Status Parse(std::string_view line, Request& request);
 
+  // The `down` list of the line last parsed successfully ("namespace/name" each), valid
+  // until the next call of Parse.
+  const std::vector<std::string_view>& down() const { return down_; }
+
  private:
   absl::Status ReadHeaders(simdjson::dom::element headers);
+  absl::Status ReadDown(simdjson::dom::element down);
   // After the DOM parser rejected a number (too large, or malformed): whether `entropy`
   // is one, so that the message can say so.
   bool EntropyIsTheBadNumber(std::size_t line_size);
@@ -65,6 +71,7 @@ class RequestLineParser {
   std::string line_buffer_;  // the line plus simdjson's padding
   std::string body_buffer_;  // the body plus kBodyPaddingBytes
   std::vector<Header> headers_;
+  std::vector<std::string_view> down_;
 };
 
 }  // namespace llmroute::cli

@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "llmroute/config.h"
 #include "llmroute/decision.h"
+#include "llmroute/health.h"
 #include "llmroute/load.h"
 #include "llmroute/request.h"
 #include "llmroute/table.h"
@@ -44,6 +45,8 @@ struct Rendered {
   std::optional<std::string> retry;
   // Each next-attempt answer: "ns/name" or "ns/name model=m"; null when none.
   std::vector<std::optional<std::string>> next;
+  bool affinity = false;
+  bool panic = false;
 
   bool operator==(const Rendered&) const = default;
 };
@@ -59,7 +62,7 @@ std::ostream& operator<<(std::ostream& out, const Rendered& r) {
       << ", model_override: " << Show(r.model_override) << ", fallbacks: [";
   for (const std::string& f : r.fallbacks) out << f << " ";
   out << "], reason: " << (r.has_reason ? "yes" : "null") << ", backend_kind: " << Show(r.backend_kind)
-      << ", mutations: ";
+      << ", affinity: " << r.affinity << ", panic: " << r.panic << ", mutations: ";
   if (!r.mutations) {
     out << "null";
   } else {
@@ -85,6 +88,7 @@ struct Case {
   std::optional<std::string> body;
   std::optional<uint64_t> entropy;
   std::vector<std::pair<uint32_t, int>> next_questions;  // (attempts made, last status)
+  std::vector<std::pair<std::string, std::string>> down;  // (namespace, name)
   Rendered expect;
 };
 
@@ -158,6 +162,13 @@ std::vector<Case> LoadCases() {
         if (key == "path") out.path = Str(value);
         if (key == "body") out.body = Str(value);
         if (key == "entropy") out.entropy = uint64_t(value);
+        if (key == "down") {
+          for (simdjson::dom::element item : value.get_array()) {
+            const std::string full = Str(item);
+            const std::size_t slash = full.find('/');
+            out.down.emplace_back(full.substr(0, slash), full.substr(slash + 1));
+          }
+        }
         if (key == "headers") {
           for (simdjson::dom::array pair : value.get_array()) {
             out.headers.emplace_back(Str(pair.at(0)), Str(pair.at(1)));
@@ -222,6 +233,9 @@ std::vector<Case> LoadCases() {
           }
         }
       }
+      bool flag = false;
+      if (e["affinity"].get(flag) == simdjson::SUCCESS) out.expect.affinity = flag;
+      if (e["panic"].get(flag) == simdjson::SUCCESS) out.expect.panic = flag;
       cases.push_back(std::move(out));
     }
   }
@@ -293,6 +307,8 @@ Rendered Render(const Decision& d, std::span<const std::pair<uint32_t, int>> nex
       r.next.push_back(RenderAttempt(*Render(std::optional(next->backend)), Render(next->model_override)));
     }
   }
+  r.affinity = d.affinity;
+  r.panic = d.panic;
   return r;
 }
 
@@ -316,6 +332,9 @@ TEST_P(SharedCaseTest, DecidesAsExpected) {
   request.headers = headers;
   if (c.body) request.body = *c.body;
   request.entropy = c.entropy;
+  HealthView health;
+  for (const auto& [namespace_, name] : c.down) ASSERT_TRUE(health.MarkDown(namespace_, name).ok());
+  if (!c.down.empty()) request.health = &health;
   EXPECT_EQ(Render(table->Resolve(request), c.next_questions), c.expect);
 }
 

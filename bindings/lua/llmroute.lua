@@ -35,6 +35,7 @@ ffi.cdef [[
 typedef struct llmroute_compile_options_t llmroute_compile_options_t;
 typedef struct llmroute_table_t llmroute_table_t;
 typedef struct llmroute_holder_t llmroute_holder_t;
+typedef struct llmroute_health_t llmroute_health_t;
 enum llmroute_error {
   LLMROUTE_OK = 0, LLMROUTE_ERROR_INVALID_ARGUMENT = 1, LLMROUTE_ERROR_CONFIG = 2,
   LLMROUTE_ERROR_NOT_FOUND = 3, LLMROUTE_ERROR_PERMISSION_DENIED = 4, LLMROUTE_ERROR_IO = 5,
@@ -64,6 +65,7 @@ typedef struct llmroute_request_t {
   uint64_t entropy;
   int32_t has_entropy;
   int32_t reserved;
+  const llmroute_health_t* health;
 } llmroute_request_t;
 typedef struct llmroute_decision_t {
   size_t struct_size;
@@ -93,6 +95,8 @@ typedef struct llmroute_decision_t {
   uint64_t retry_backoff_ms;
   const uint16_t* retry_codes;
   size_t retry_code_count;
+  int32_t affinity;
+  int32_t panic;
 } llmroute_decision_t;
 typedef struct llmroute_model_t {
   llmroute_string_t id;
@@ -148,6 +152,18 @@ void llmroute_holder_free(llmroute_holder_t* holder);
 int32_t llmroute_holder_swap(llmroute_holder_t* holder, llmroute_table_t* next);
 llmroute_table_t* llmroute_holder_acquire(const llmroute_holder_t* holder);
 uint64_t llmroute_holder_generation(const llmroute_holder_t* holder);
+int32_t llmroute_compile_options_set_affinity_header(llmroute_compile_options_t* options, const char* name, size_t name_len);
+int32_t llmroute_compile_options_set_affinity_body_field(llmroute_compile_options_t* options, const char* name, size_t name_len);
+llmroute_health_t* llmroute_health_create(void);
+typedef int64_t (*llmroute_clock_fn)(void* context);
+llmroute_health_t* llmroute_health_create_with_clock(llmroute_clock_fn now_ms, void* context);
+llmroute_health_t* llmroute_health_create_manual_clock(int64_t now_ms);
+int32_t llmroute_health_set_now(llmroute_health_t* health, int64_t now_ms);
+void llmroute_health_free(llmroute_health_t* health);
+int32_t llmroute_health_mark_down(llmroute_health_t* health, const char* ns, size_t ns_len, const char* name, size_t name_len);
+int32_t llmroute_health_mark_down_for(llmroute_health_t* health, const char* ns, size_t ns_len, const char* name, size_t name_len, int64_t milliseconds);
+int32_t llmroute_health_mark_up(llmroute_health_t* health, const char* ns, size_t ns_len, const char* name, size_t name_len);
+int32_t llmroute_health_state(const llmroute_health_t* health, const char* ns, size_t ns_len, const char* name, size_t name_len, int32_t* down, int64_t* down_until_ms);
 ]]
 
 local function load_library()
@@ -257,6 +273,13 @@ local function options_handle(opts)
           or C.llmroute_compile_options_set_max_body_size(o, v) ~= OK then
         return nil, "max_body_size must be an integer from 1 to 4294967295"
       end
+    elseif k == "affinity_header" then
+      if opts.affinity_body_field ~= nil then
+        return nil, "give affinity_header or affinity_body_field, not both"
+      end
+      C.llmroute_compile_options_set_affinity_header(o, v, #v)
+    elseif k == "affinity_body_field" then
+      C.llmroute_compile_options_set_affinity_body_field(o, v, #v)
     else
       return nil, "unknown option: " .. tostring(k)
     end
@@ -468,7 +491,8 @@ end
 -- router:resolve(req [, out]) -> decision | nil, err
 -- req: { method = "POST", host = "h", path = "/v1/chat/completions?x=1",
 --        headers = { ["name"] = "v" or { "v1", "v2" } } or { { "name", "v" }, ... },
---        body = "...", entropy = n | "decimal" | uint64 cdata }
+--        body = "...", entropy = n | "decimal" | uint64 cdata,
+--        health = llmroute.health() }
 -- Instead of `headers`, a proxy that holds its headers as pointers may pass
 -- `header_array` (a cdata llmroute_header_t*, e.g. from llmroute.new_headers(n)) and
 -- `header_count`: no Lua string is made. Their memory must stay valid during the call,
@@ -476,7 +500,8 @@ end
 -- The decision: status ("routed", ...), http_status, via ("rule" | "standard_header" | nil),
 -- backend / route ({ namespace =, name = } or nil), rule, rule_name, match (0-based or nil),
 -- model, model_override, fallbacks (a list of { namespace =, name =, model_override = }),
--- reason, retry ({ codes =, attempts =, backoff_ms = } or nil).
+-- reason, affinity (the session affinity key chose), panic (every backend down: the health
+-- view ignored), retry ({ codes =, attempts =, backoff_ms = } or nil).
 -- Pass `out` to reuse a table (every field is overwritten). backend, route and fallbacks
 -- are shared between decisions of the same table: read them, do not modify them.
 
@@ -508,6 +533,8 @@ local function fill_request(req)
   else
     r.has_entropy = 0
   end
+  local health = req.health
+  r.health = health and health.handle or nil
   local count = 0
   local headers = req.headers
   local header_array = req.header_array
@@ -605,13 +632,19 @@ function Router:resolve(req, out)
   if v ~= nil or out.model_override ~= nil then out.model_override = v end
   v = cached_string(cache, d.reason)
   if v ~= nil or out.reason ~= nil then out.reason = v end
+  local affinity = d.affinity ~= 0
+  out.affinity = affinity
+  out.panic = d.panic ~= 0
   local n = tonumber(d.fallback_count)
   if n == 0 then
     out.fallbacks = EMPTY
   else
-    local key = addr(d.fallbacks)
-    local fallbacks = cache.fallbacks[key]
-    if fallbacks == nil then
+    -- With affinity or a health view the list may be in the library's per-thread buffer,
+    -- whose address does not identify it: read it every time.
+    local key = false
+    if not affinity and not health then key = addr(d.fallbacks) end
+    local fallbacks = key and cache.fallbacks[key]
+    if not fallbacks then
       fallbacks = {}
       for i = 0, n - 1 do
         C.llmroute_decision_fallback(d, i, name_buf)
@@ -621,7 +654,7 @@ function Router:resolve(req, out)
                                           name = C_string(name_buf.name.data, name_buf.name.len),
                                           model_override = str(string_buf) }, READ_ONLY)
       end
-      cache.fallbacks[key] = fallbacks
+      if key then cache.fallbacks[key] = fallbacks end
     end
     out.fallbacks = fallbacks
   end
@@ -812,6 +845,50 @@ function Router:reload_text(text, opts, file_name)
   local tbl, err, kind = compile(text, nil, opts, file_name)
   if not tbl then return nil, err, kind end
   return swap(self, tbl, { text = text, opts = opts, file_name = file_name })
+end
+
+-- llmroute.health([now_ms]) -> a health view, shared by any routers and threads: pass it
+-- as req.health. With now_ms, its clock is manual (for tests: move it with set_now).
+local Health = {}
+Health.__index = Health
+
+local down_out = ffi_new("int32_t[1]")
+local until_out = ffi_new("int64_t[1]")
+
+function _M.health(now_ms)
+  local h
+  if now_ms == nil then h = C.llmroute_health_create() else h = C.llmroute_health_create_manual_clock(now_ms) end
+  if h == nil then return nil, "out of memory" end
+  return setmetatable({ handle = ffi_gc(h, C.llmroute_health_free) }, Health)
+end
+
+local function health_result(code)
+  if code == OK then return true end
+  return nil, C_string(C.llmroute_error_name(code))
+end
+
+-- health:mark_down(namespace, name [, for_ms]) -> true | nil, err: down until mark_up, or
+-- for for_ms milliseconds (a cooldown, as for a 429 with Retry-After).
+function Health:mark_down(ns, name, for_ms)
+  if for_ms == nil then
+    return health_result(C.llmroute_health_mark_down(self.handle, ns, #ns, name, #name))
+  end
+  return health_result(C.llmroute_health_mark_down_for(self.handle, ns, #ns, name, #name, for_ms))
+end
+
+function Health:mark_up(ns, name)
+  return health_result(C.llmroute_health_mark_up(self.handle, ns, #ns, name, #name))
+end
+
+-- health:state(namespace, name) -> down (boolean), down_until_ms (a number, or nil)
+function Health:state(ns, name)
+  C.llmroute_health_state(self.handle, ns, #ns, name, #name, down_out, until_out)
+  local until_ms = tonumber(until_out[0])
+  return down_out[0] ~= 0, until_ms >= 0 and until_ms or nil
+end
+
+function Health:set_now(now_ms)
+  return health_result(C.llmroute_health_set_now(self.handle, now_ms))
 end
 
 -- Releases the table now instead of at garbage collection; later calls return nil, err.

@@ -23,6 +23,7 @@
 #include "llmroute/c.h"
 
 #define ROUTER_METATABLE "llmroute.Router"
+#define HEALTH_METATABLE "llmroute.Health"
 #define STACK_HEADERS 64
 
 typedef struct {
@@ -102,6 +103,16 @@ static llmroute_compile_options_t* make_options(lua_State* L, int index, const c
     return NULL;
   }
   if (lua_isnoneornil(L, index)) return o; /* else a table: the caller checked */
+  {
+    const int header = lua_getfield(L, index, "affinity_header");
+    const int body_field = lua_getfield(L, index, "affinity_body_field");
+    lua_pop(L, 2);
+    if (header != LUA_TNIL && body_field != LUA_TNIL) {
+      *error = "give affinity_header or affinity_body_field, not both";
+      llmroute_compile_options_free(o);
+      return NULL;
+    }
+  }
   lua_pushnil(L);
   while (lua_next(L, index) != 0) {
     const char* key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
@@ -132,6 +143,12 @@ static llmroute_compile_options_t* make_options(lua_State* L, int index, const c
           llmroute_compile_options_set_max_body_size(o, (size_t)v) != LLMROUTE_OK) {
         *error = "max_body_size must be an integer from 1 to 4294967295";
       }
+    } else if (strcmp(key, "affinity_header") == 0 && lua_type(L, -1) == LUA_TSTRING) {
+      const char* v = lua_tolstring(L, -1, &len);
+      llmroute_compile_options_set_affinity_header(o, v, len);
+    } else if (strcmp(key, "affinity_body_field") == 0 && lua_type(L, -1) == LUA_TSTRING) {
+      const char* v = lua_tolstring(L, -1, &len);
+      llmroute_compile_options_set_affinity_body_field(o, v, len);
     } else if (strcmp(key, "allowed_backends") == 0) {
       *error = "allowed_backends must be RulesOnly or SameNamespace";
     } else if (strcmp(key, "on_disallowed") == 0) {
@@ -425,6 +442,10 @@ static int read_request(lua_State* L, llmroute_request_t* request, llmroute_head
     request->has_entropy = 1;
   }
   lua_pop(L, 1);
+  if (lua_getfield(L, 2, "health") != LUA_TNIL) {
+    request->health = *(llmroute_health_t**)luaL_checkudata(L, -1, HEALTH_METATABLE);
+  }
+  lua_pop(L, 1); /* the view stays referenced by `req` during the call */
 
   request->headers = on_stack;
   if (lua_getfield(L, 2, "headers") == LUA_TTABLE) {
@@ -543,6 +564,10 @@ static int l_resolve(lua_State* L) {
     lua_pushnil(L);
   }
   set_or_clear(L, "retry");
+  lua_pushboolean(L, d.affinity != 0);
+  lua_setfield(L, -2, "affinity");
+  lua_pushboolean(L, d.panic != 0);
+  lua_setfield(L, -2, "panic");
   return 1;
 }
 
@@ -687,6 +712,88 @@ static void push_mutations(lua_State* L, const llmroute_decision_t* d) {
 }
 
 /* router:models([host]) -> { { model =, route =, owned_by =, created = }, ... } */
+
+/* llmroute.health([now_ms]) -> a health view (a manual clock with now_ms, for tests) */
+static int l_health(lua_State* L) {
+  const int manual = !lua_isnoneornil(L, 1);
+  const int64_t now_ms = manual ? (int64_t)luaL_checkinteger(L, 1) : 0;
+  llmroute_health_t** h = (llmroute_health_t**)lua_newuserdata(L, sizeof(llmroute_health_t*));
+  *h = NULL;
+  luaL_setmetatable(L, HEALTH_METATABLE);
+  *h = manual ? llmroute_health_create_manual_clock(now_ms) : llmroute_health_create();
+  if (*h == NULL) return fail(L, "out of memory", "out_of_memory");
+  return 1;
+}
+
+static llmroute_health_t* check_health(lua_State* L) {
+  llmroute_health_t* h = *(llmroute_health_t**)luaL_checkudata(L, 1, HEALTH_METATABLE);
+  if (h == NULL) luaL_error(L, "health view is freed");
+  return h;
+}
+
+static int health_result(lua_State* L, int32_t code) {
+  if (code == LLMROUTE_OK) {
+    lua_pushboolean(L, 1);
+    return 1;
+  }
+  lua_pushnil(L);
+  lua_pushstring(L, llmroute_error_name(code));
+  return 2;
+}
+
+/* health:mark_down(ns, name [, for_ms]) -> true | nil, err */
+static int l_health_mark_down(lua_State* L) {
+  llmroute_health_t* h = check_health(L);
+  size_t ns_len, name_len;
+  const char* ns = luaL_checklstring(L, 2, &ns_len);
+  const char* name = luaL_checklstring(L, 3, &name_len);
+  if (lua_isnoneornil(L, 4)) {
+    return health_result(L, llmroute_health_mark_down(h, ns, ns_len, name, name_len));
+  }
+  return health_result(L, llmroute_health_mark_down_for(h, ns, ns_len, name, name_len,
+                                                        (int64_t)luaL_checkinteger(L, 4)));
+}
+
+static int l_health_mark_up(lua_State* L) {
+  llmroute_health_t* h = check_health(L);
+  size_t ns_len, name_len;
+  const char* ns = luaL_checklstring(L, 2, &ns_len);
+  const char* name = luaL_checklstring(L, 3, &name_len);
+  return health_result(L, llmroute_health_mark_up(h, ns, ns_len, name, name_len));
+}
+
+/* health:state(ns, name) -> down, down_until_ms | nil */
+static int l_health_state(lua_State* L) {
+  llmroute_health_t* h = check_health(L);
+  size_t ns_len, name_len;
+  int32_t down = 0;
+  int64_t until_ms = -1;
+  const char* ns = luaL_checklstring(L, 2, &ns_len);
+  const char* name = luaL_checklstring(L, 3, &name_len);
+  llmroute_health_state(h, ns, ns_len, name, name_len, &down, &until_ms);
+  lua_pushboolean(L, down != 0);
+  if (until_ms >= 0) lua_pushinteger(L, (lua_Integer)until_ms); else lua_pushnil(L);
+  return 2;
+}
+
+static int l_health_set_now(lua_State* L) {
+  llmroute_health_t* h = check_health(L);
+  return health_result(L, llmroute_health_set_now(h, (int64_t)luaL_checkinteger(L, 2)));
+}
+
+static int l_health_gc(lua_State* L) {
+  llmroute_health_t** h = (llmroute_health_t**)luaL_checkudata(L, 1, HEALTH_METATABLE);
+  llmroute_health_free(*h);
+  *h = NULL;
+  return 0;
+}
+
+static const luaL_Reg health_methods[] = {{"mark_down", l_health_mark_down},
+                                          {"mark_up", l_health_mark_up},
+                                          {"state", l_health_state},
+                                          {"set_now", l_health_set_now},
+                                          {NULL, NULL}};
+
 static int l_models(lua_State* L) {
   router_t* router = check_router(L);
   size_t i, n, host_len = 0;
@@ -827,6 +934,7 @@ static const luaL_Reg functions[] = {{"from_file", l_from_file},
                                      {"_live_tables", l_live_tables},
                                      {"upstream_model", l_upstream_model},
                                      {"next_attempt", l_next_attempt},
+                                     {"health", l_health},
                                      {NULL, NULL}};
 
 /* The module's one exported symbol (the rest is hidden). */
@@ -840,6 +948,13 @@ __attribute__((visibility("default"))) int luaopen_llmroute(lua_State* L) {
     lua_pushcfunction(L, l_close);
     lua_setfield(L, -2, "__close");
 #endif
+  }
+  lua_pop(L, 1);
+  if (luaL_newmetatable(L, HEALTH_METATABLE)) {
+    luaL_newlib(L, health_methods);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, l_health_gc);
+    lua_setfield(L, -2, "__gc");
   }
   lua_pop(L, 1);
   luaL_newlib(L, functions);

@@ -16,6 +16,8 @@
  *   llmroute_table_t            llmroute_table_compile_{text,file,files}, llmroute_table_ref,
  *                               llmroute_holder_acquire         .. llmroute_table_free
  *   llmroute_holder_t           llmroute_holder_create          .. llmroute_holder_free
+ *   llmroute_health_t           llmroute_health_create{,_with_clock,_manual_clock}
+ *                                                               .. llmroute_health_free
  * Every *_free accepts NULL and does nothing with it. A handle must not be used after it
  * is freed.
  *
@@ -38,7 +40,11 @@
  * reads the decision before releasing that reference. The one exception is a decision's
  * `model`: it points into the request's header value or body, or, when the body's model
  * string had JSON escapes, into a per-thread buffer that the same thread's next
- * llmroute_resolve overwrites; copy it before either changes. Names returned as
+ * llmroute_resolve overwrites; copy it before either changes. Likewise the list behind
+ * `fallbacks` (read with llmroute_decision_fallback) is a per-thread buffer, overwritten by
+ * the same thread's next llmroute_resolve, when the decision has `affinity` or was made
+ * with a health view while a backend of its rule was down; the names in it still point
+ * into the table. Names returned as
  * `const char*` (version, *_name) are static NUL-terminated strings.
  *
  * Errors. Functions that can fail return an int32_t code: LLMROUTE_OK (0) or one of
@@ -102,6 +108,7 @@ extern "C" {
 typedef struct llmroute_compile_options_t llmroute_compile_options_t;
 typedef struct llmroute_table_t llmroute_table_t;
 typedef struct llmroute_holder_t llmroute_holder_t;
+typedef struct llmroute_health_t llmroute_health_t;
 
 /* Result codes of functions that can fail. */
 enum llmroute_error {
@@ -182,6 +189,9 @@ typedef struct llmroute_request_t {
   uint64_t entropy;         /* used when has_entropy != 0: same entropy, same choice */
   int32_t has_entropy;      /* 0: a per-thread generator draws the entropy */
   int32_t reserved;         /* must be 0 */
+  /* Appended in 0.2: */
+  const llmroute_health_t* health; /* NULL: no health view; else down backends are not
+                                      chosen (read during the call only) */
 } llmroute_request_t;
 
 /* The decision (docs/routing.md#decision), written by llmroute_resolve into memory the
@@ -221,6 +231,8 @@ typedef struct llmroute_decision_t {
   uint64_t retry_backoff_ms;        /* the wait before each retry */
   const uint16_t* retry_codes;      /* HTTP statuses that may be retried; NULL when none */
   size_t retry_code_count;
+  int32_t affinity; /* 1: the rule's session affinity key chose the backend; else 0 */
+  int32_t panic;    /* 1: every backend of the rule was down, the health view was ignored */
 } llmroute_decision_t;
 
 /* One entry of a models list, as OpenAI's /v1/models lists a model. Strings point into
@@ -290,6 +302,13 @@ int32_t llmroute_on_disallowed_from_name(const char* name, size_t name_len, int3
  * copied. */
 int32_t llmroute_compile_options_set_max_body_size(llmroute_compile_options_t* options,
                                                    size_t max_body_size);
+/* Session affinity for routes and rules without a sessionAffinity of their own: a header
+ * name, or a top-level body field. Setting one (non-empty) clears the other; empty: none.
+ * A bad name is reported when compiling (LLMROUTE_ERROR_CONFIG). */
+int32_t llmroute_compile_options_set_affinity_header(llmroute_compile_options_t* options,
+                                                     const char* name, size_t name_len);
+int32_t llmroute_compile_options_set_affinity_body_field(llmroute_compile_options_t* options,
+                                                         const char* name, size_t name_len);
 
 /* Loads and compiles configuration text (YAML or JSON, the kinds
  * include/llmroute/load.h lists). `options` NULL: the
@@ -426,6 +445,42 @@ llmroute_table_t* llmroute_holder_acquire(const llmroute_holder_t* holder);
  *   if (g != mine_generation) { llmroute_table_free(mine); mine = llmroute_holder_acquire(h);
  *                               mine_generation = g; } */
 uint64_t llmroute_holder_generation(const llmroute_holder_t* holder);
+
+/* Backend health: a view of the backends a proxy has seen failing (connection errors,
+ * 5xx, 429 with Retry-After), keyed by "namespace/name". Pass it in
+ * llmroute_request_t.health: a down backend is not chosen and leaves the fallbacks; when
+ * every backend of the winning rule is down the view is ignored and the decision has
+ * `panic`; a backend named by the standard routing header is routed whatever its health.
+ * One view may serve any number of threads and tables; marks on names no table knows are
+ * kept, and survive reloads. Marking takes a mutex; llmroute_resolve reads the view
+ * without a lock. Every function here is thread-safe. Names are interned for the life of
+ * the process (at most 1,048,576 distinct names). */
+llmroute_health_t* llmroute_health_create(void); /* a monotonic clock; NULL: out of memory */
+/* For tests and for callers with their own clock: `now_ms(context)` returns milliseconds
+ * on a monotonic clock; it may be called from any thread that resolves or marks, and must
+ * stay callable until the view is freed. NULL now_ms: INVALID_ARGUMENT (returns NULL). */
+typedef int64_t (*llmroute_clock_fn)(void* context);
+llmroute_health_t* llmroute_health_create_with_clock(llmroute_clock_fn now_ms, void* context);
+/* For tests in any binding: a clock that reads `now_ms` until llmroute_health_set_now
+ * changes it. */
+llmroute_health_t* llmroute_health_create_manual_clock(int64_t now_ms);
+/* Sets a manual clock (INVALID_ARGUMENT for a view with another clock). */
+int32_t llmroute_health_set_now(llmroute_health_t* health, int64_t now_ms);
+void llmroute_health_free(llmroute_health_t* health);
+/* Down until marked up. Replaces an earlier mark. OUT_OF_MEMORY past the name limit. */
+int32_t llmroute_health_mark_down(llmroute_health_t* health, const char* ns, size_t ns_len,
+                                  const char* name, size_t name_len);
+/* Down for `milliseconds` (>= 1, else INVALID_ARGUMENT) from now on the view's clock. */
+int32_t llmroute_health_mark_down_for(llmroute_health_t* health, const char* ns, size_t ns_len,
+                                      const char* name, size_t name_len, int64_t milliseconds);
+/* Up again (a name never marked is up). */
+int32_t llmroute_health_mark_up(llmroute_health_t* health, const char* ns, size_t ns_len,
+                                const char* name, size_t name_len);
+/* The state now: *down 1 or 0; *down_until_ms the clock reading at which a cooldown ends,
+ * or -1 when up or down until marked up. Either out pointer may be NULL. */
+int32_t llmroute_health_state(const llmroute_health_t* health, const char* ns, size_t ns_len,
+                              const char* name, size_t name_len, int32_t* down,
+                              int64_t* down_until_ms);
 
 /* END llmroute declarations */
 

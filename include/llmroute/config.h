@@ -121,6 +121,16 @@ struct RetryConfig {
   Origin origin;                // `spec.rules[i].retry`
 };
 
+// Session affinity (`sessionAffinity`): requests with the same key go to the same backend
+// while it stays (weighted rendezvous hashing), and only its keys move when it leaves.
+// Exactly one of `header` and `body_field`; the compiler checks that (and that the name
+// is an HTTP token), naming `origin`.
+struct SessionAffinity {
+  std::optional<LocatedString> header;      // a request header (repeats joined by ",")
+  std::optional<LocatedString> body_field;  // a top-level string field of the JSON body
+  Origin origin;                            // `spec.sessionAffinity` or `spec.rules[i]...`
+};
+
 struct Rule {
   std::optional<LocatedString> name;
   std::vector<RouteMatch> matches;  // empty: one implicit match, PathPrefix "/"
@@ -131,6 +141,7 @@ struct Rule {
   std::optional<std::string> models_owned_by;
   std::optional<int64_t> models_created_seconds;
   std::optional<RetryConfig> retry;  // absent: the rule retries nothing
+  std::optional<SessionAffinity> session_affinity;  // replaces the route's for this rule
   Origin origin;  // `spec.rules[i]`
 };
 
@@ -157,6 +168,7 @@ struct Route {
   std::vector<LocatedString> hostnames;
   std::vector<Rule> rules;
   std::optional<StandardRoutingHeader> standard_header;  // absent: compile options decide
+  std::optional<SessionAffinity> session_affinity;  // every rule's, unless a rule has its own
   Origin origin;  // the document
 };
 

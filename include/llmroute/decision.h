@@ -6,6 +6,13 @@
 // llmroute/holder.h for tables resolved through a holder). `model` points into the
 // request's header value or body, or, when the body's model string had JSON escapes, into
 // a per-thread buffer that the same thread's next resolve overwrites.
+//
+// `fallbacks` points into the table, except in two cases where it points into a per-thread
+// buffer (at most kMaxBackendRefsPerRule names) that the same thread's next resolve
+// overwrites: an affinity decision (its fallbacks are in score order, which depends on the
+// key), and a decision made with a health view while some backend of the rule was down.
+// Copy the fallbacks before resolving again on the same thread; the names they hold point
+// into the table either way.
 #ifndef LLMROUTE_DECISION_H_
 #define LLMROUTE_DECISION_H_
 
@@ -105,6 +112,12 @@ struct Decision {
   // The winning rule's retry policy: routed by a rule whose `retry` is written; null
   // otherwise (no `retry`, the standard header, and every decision that is not routed).
   const RetryPolicy* retry = nullptr;
+  // The rule's session affinity key chose the backend (false: entropy, the standard
+  // header, or not routed).
+  bool affinity = false;
+  // Every backend of the winning rule with a positive weight was down in the request's
+  // health view, so the view was ignored for this decision.
+  bool panic = false;
 };
 
 // The value a proxy sets in the model header of the upstream request, always replacing

@@ -10,6 +10,7 @@
 #include "llmroute/decision.h"
 #include "llmroute/diagnostic.h"
 #include "llmroute/explain.h"
+#include "llmroute/health.h"
 #include "llmroute/holder.h"
 #include "llmroute/load.h"
 #include "llmroute/names.h"

@@ -14,6 +14,8 @@
 
 namespace llmroute {
 
+class HealthView;
+
 // One request header as received. Names compare case-insensitively; a name that appears
 // several times is matched as its values joined by "," in the order given.
 struct Header {
@@ -42,6 +44,10 @@ struct Request {
   // Entropy for weighted selection: the same entropy picks the same backend on every
   // machine and binding (docs/routing.md#selection). Absent: a per-thread generator is used.
   std::optional<uint64_t> entropy;
+
+  // Backend health (llmroute/health.h): down backends are not chosen. Null: no view.
+  // Not owned; must stay alive for the call.
+  const HealthView* health = nullptr;
 };
 
 // Spare bytes after the body that allow parsing in place (simdjson's SIMDJSON_PADDING).

@@ -31,6 +31,9 @@ inline constexpr std::size_t kMaxMatchesPerRule = 64;
 inline constexpr std::size_t kMaxHeadersPerMatch = 16;
 inline constexpr std::size_t kMaxQueryParamsPerMatch = 16;
 inline constexpr std::size_t kMaxBackendRefsPerRule = 128;
+// Distinct `sessionAffinity.bodyField` names a table reads from bodies, and their length.
+inline constexpr std::size_t kMaxAffinityBodyFields = 8;
+inline constexpr std::size_t kMaxAffinityBodyFieldBytes = 64;
 inline constexpr std::size_t kMaxHostnamesPerRoute = 16;
 inline constexpr std::size_t kMaxAllowlistEntries = 1024;
 inline constexpr std::size_t kMaxMatchesPerTable = 1 << 20;
@@ -73,6 +76,11 @@ struct CompileOptions {
   // reason names this limit, and is not parsed nor copied. Between 1 and kMaxBodySizeLimit
   // (Compile refuses other values).
   std::size_t max_body_size = kDefaultMaxBodySize;
+
+  // Session affinity for routes and rules that have no `sessionAffinity` of their own: a
+  // header name or a top-level body field (at most one of the two; empty: none).
+  std::string affinity_header;
+  std::string affinity_body_field;
 };
 
 // The owner a models list reports when the rule does not say (`modelsOwnedBy`).
@@ -134,7 +142,7 @@ class RoutingTable {
   // The request headers the gateway owns: what it decides and a client must not smuggle
   // to a backend. The model header first, then the compile default's standard routing
   // header (when enabled), then every standard routing header a route enables, in route
-  // order; lower-cased, each once. A proxy removes every one of them from the client's request before it sets the
+  // order, then every session affinity header; lower-cased, each once. A proxy removes every one of them from the client's request before it sets the
   // upstream ones (UpstreamModel). Views into the table.
   std::span<const std::string_view> owned_headers() const;
 

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <new>
 #include <string>
 #include <utility>
@@ -68,6 +69,8 @@ struct ThreadState {
   std::size_t copy_capacity = 0;  // bytes available for a body, padding excluded
   // The decoded model of the last body larger than kBodyRetainedBytes (its parser is gone).
   std::string model;
+  // Likewise its decoded affinity keys.
+  std::string fields[kMaxAffinityBodyFields];
   // One per nesting level reached so far; grows only when a deeper body arrives.
   std::vector<Cursor> cursors;
 };
@@ -169,11 +172,14 @@ bool HasValidEscapes(std::string_view content) {
   return true;
 }
 
+// Decoded keys longer than this match no name (the model, or an affinity body field).
+constexpr std::size_t kMaxKeyBytes = kMaxAffinityBodyFieldBytes > 8 ? kMaxAffinityBodyFieldBytes : 8;
+
 // Reads a key from just after its opening quote to its closing quote: false when an escape
-// is malformed; otherwise `*is_model` tells whether it decodes to "model" (so "\u006dodel"
-// does). Decoding stops at nothing short of the quote, so every key's escapes are checked.
-bool ReadKey(const char* raw, bool* is_model) {
-  constexpr std::string_view kModel = "model";
+// is malformed. Otherwise `*key` is the decoded key (a view of `raw`, or of `buffer` when
+// it had escapes), or a null view when it cannot equal any name: longer than kMaxKeyBytes,
+// or not ASCII. Decoding goes on to the quote, so every key's escapes are checked.
+bool ReadKey(const char* raw, char (&buffer)[kMaxKeyBytes], std::string_view* key) {
 #if defined(__SSE2__)
   // Most keys are short and unescaped. Reading 16 bytes is safe: a key ends before the body
   // does, and SIMDJSON_PADDING (64) readable bytes follow the body.
@@ -184,25 +190,24 @@ bool ReadKey(const char* raw, bool* is_model) {
       static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, _mm_set1_epi8('\\'))));
   // Only the bits below the first quote matter (quotes & -quotes isolates it).
   if (quotes != 0 && (backslashes & ((quotes & -quotes) - 1)) == 0) {
-    *is_model = __builtin_ctz(quotes) == kModel.size() &&
-                std::memcmp(raw, kModel.data(), kModel.size()) == 0;
+    *key = std::string_view(raw, __builtin_ctz(quotes));
     return true;
   }
 #endif
-  std::size_t matched = 0;
-  bool differs = false;
+  std::size_t length = 0;
+  bool matchable = true;
   for (const char* p = raw; *p != '"';) {
     int unit;  // the decoded UTF-16 code unit, or a byte of raw UTF-8
     if (*p != '\\') {
       unit = static_cast<unsigned char>(*p++);
     } else {
       switch (p[1]) {
-        case '"': case '\\': case '/':
-          unit = p[1];
-          break;
-        case 'b': case 'f': case 'n': case 'r': case 't':
-          unit = 0x08;  // a control character: equal to no letter of "model"
-          break;
+        case '"': case '\\': case '/': unit = p[1]; break;
+        case 'b': unit = '\b'; break;
+        case 'f': unit = '\f'; break;
+        case 'n': unit = '\n'; break;
+        case 'r': unit = '\r'; break;
+        case 't': unit = '\t'; break;
         case 'u':
           unit = ReadHexCodeUnit(p + 2);
           if (unit < 0) return false;
@@ -213,13 +218,14 @@ bool ReadKey(const char* raw, bool* is_model) {
       }
       p += 2;
     }
-    if (matched < kModel.size() && unit == kModel[matched]) {
-      ++matched;
-    } else {
-      differs = true;
+    // Names are ASCII: a key with any other character equals none of them.
+    if (unit > 0x7F || length == kMaxKeyBytes) {
+      matchable = false;
+    } else if (matchable) {
+      buffer[length++] = static_cast<char>(unit);
     }
   }
-  *is_model = !differs && matched == kModel.size();
+  *key = matchable ? std::string_view(buffer, length) : std::string_view();
   return true;
 }
 
@@ -319,9 +325,10 @@ std::string_view CheckValue(simdjson::ondemand::value value, std::vector<Cursor>
         if (advance) ++cursor.field;
         if (HasMore(cursor.field)) {
           simdjson::ondemand::field field;
-          bool unused;
+          char buffer[kMaxKeyBytes];
+          std::string_view unused;
           if ((*cursor.field).get(field) != simdjson::SUCCESS ||
-              !ReadKey(field.key().raw(), &unused)) {
+              !ReadKey(field.key().raw(), buffer, &unused)) {
             return kNotJson;
           }
           value = std::move(field).value();
@@ -392,12 +399,38 @@ BodyModel ReadModelString(simdjson::ondemand::value& value, const char* json,
   return {BodyModel::Status::kModel, decoded, {}};
 }
 
+// An affinity field's string: a view of `body` when it has no escapes, else decoded into
+// the parser's string buffer. A string that does not decode (a lone surrogate) is no key:
+// affinity never refuses a request. False when the token is malformed.
+bool ReadFieldString(simdjson::ondemand::value& value, const char* json, std::string_view body,
+                     std::string_view* out) {
+  const std::string_view token = TrimTrailingWhitespace(value.raw_json_token());
+  if (token.size() < 2 || token.front() != '"' || token.back() != '"') return false;
+  const std::string_view raw = token.substr(1, token.size() - 2);
+  if (raw.find('\\') == std::string_view::npos) {
+    simdjson::ondemand::raw_json_string unused;
+    if (value.get_raw_json_string().get(unused) != simdjson::SUCCESS) return false;
+    *out = body.substr(static_cast<std::size_t>(raw.data() - json), raw.size());
+    return true;
+  }
+  if (!HasValidEscapes(raw)) return false;
+  std::string_view decoded;
+  *out = value.get_string().get(decoded) == simdjson::SUCCESS ? decoded : std::string_view();
+  return true;
+}
+
+// Whether `s` points into `body`.
+bool IsWithin(std::string_view s, std::string_view body) {
+  return s.data() >= body.data() && s.data() <= body.data() + body.size();
+}
+
 }  // namespace
 
 // Parses `body` with `parser`, whose capacity is at least body.size(). `copy`: null when
 // `padding` suffices, otherwise room for body.size() + SIMDJSON_PADDING bytes.
 BodyModel Parse(simdjson::ondemand::parser& parser, char* copy, std::string_view body,
-                std::vector<Cursor>& cursors) {
+                std::vector<Cursor>& cursors, std::span<const std::string_view> fields,
+                std::string_view* field_values) {
   // simdjson reads up to SIMDJSON_PADDING bytes past the end (whatever they hold). Without
   // them the body is copied into a buffer that has them.
   const char* json = body.data();
@@ -442,8 +475,15 @@ BodyModel Parse(simdjson::ondemand::parser& parser, char* copy, std::string_view
     simdjson::ondemand::field field;
     if (std::move(member).get(field) != simdjson::SUCCESS) return BadBody(kNotJson);
     // Compared decoded, because a backend's parser reads "\u006dodel" as "model".
-    bool is_model;
-    if (!ReadKey(field.key().raw(), &is_model)) return BadBody(kNotJson);
+    char buffer[kMaxKeyBytes];
+    std::string_view key;
+    if (!ReadKey(field.key().raw(), buffer, &key)) return BadBody(kNotJson);
+    const bool is_model = key == "model";
+    // An affinity field (the last of repeated ones, as most JSON parsers read it).
+    std::size_t field_index = fields.size();
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (key.data() != nullptr && key == fields[i]) field_index = i;
+    }
     if (is_model) {
       // Two backends could disagree on which of two "model" members wins.
       if (seen_model) return BadBody("duplicated top-level \"model\"");
@@ -455,6 +495,9 @@ BodyModel Parse(simdjson::ondemand::parser& parser, char* copy, std::string_view
     if (is_model && type == json_type::string) {
       result = ReadModelString(value, json, body);
       if (result.status == BodyModel::Status::kBadBody) return result;
+      if (field_index < fields.size()) field_values[field_index] = result.model;
+    } else if (field_index < fields.size() && type == json_type::string) {
+      if (!ReadFieldString(value, json, body, &field_values[field_index])) return BadBody(kNotJson);
     } else {
       // A "model" of another type means no model; it is checked like any other value.
       const std::string_view reason = CheckValue(value, cursors);
@@ -469,13 +512,17 @@ BodyModel Parse(simdjson::ondemand::parser& parser, char* copy, std::string_view
   return result;
 }
 
-BodyModel ExtractModel(std::string_view body, std::size_t padding, const BodyLimit& limit) {
+BodyModel ExtractModel(std::string_view body, std::size_t padding, const BodyLimit& limit,
+                       std::span<const std::string_view> fields, std::string_view* field_values) {
   // Before anything else: a body over the limit is neither parsed nor copied.
   if (body.size() > limit.max_bytes) return BadBody(limit.too_large_reason);
   if (body.empty()) return BadBody("body is empty");
   ThreadState& state = State();
   // The previous call's large decoded model, if any, is no longer promised to anyone.
   if (state.model.capacity() > kBodyRetainedBytes) std::string().swap(state.model);
+  for (std::string& field : state.fields) {
+    if (field.capacity() > kBodyRetainedBytes) std::string().swap(field);
+  }
   const bool padded = padding >= simdjson::SIMDJSON_PADDING;
 
   if (body.size() <= kBodyRetainedBytes) {
@@ -494,7 +541,8 @@ BodyModel ExtractModel(std::string_view body, std::size_t padding, const BodyLim
       state.copy_capacity = state.copy ? capacity : 0;
       if (!state.copy) return BadBody("body is too large");
     }
-    return Parse(state.parser, padded ? nullptr : state.copy.get(), body, state.cursors);
+    return Parse(state.parser, padded ? nullptr : state.copy.get(), body, state.cursors, fields,
+                 field_values);
   }
 
   // A large body: a parser and a copy of its own, freed when this call returns.
@@ -505,13 +553,19 @@ BodyModel ExtractModel(std::string_view body, std::size_t padding, const BodyLim
     copy.reset(new (std::nothrow) char[body.size() + simdjson::SIMDJSON_PADDING]);
     if (!copy) return BadBody("body is too large");
   }
-  BodyModel result = Parse(parser, copy.get(), body, state.cursors);
+  BodyModel result = Parse(parser, copy.get(), body, state.cursors, fields, field_values);
   // A decoded (escaped) model lives in the parser's string buffer: keep a copy instead.
   // An unescaped model is a view into `body`, which outlives the parser.
   if (result.status == BodyModel::Status::kModel &&
       !(result.model.data() >= body.data() && result.model.data() <= body.data() + body.size())) {
     state.model.assign(result.model);
     result.model = state.model;
+  }
+  // Likewise decoded affinity keys (the model's own is the copy just made).
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (field_values[i].empty() || IsWithin(field_values[i], body)) continue;
+    state.fields[i].assign(field_values[i]);
+    field_values[i] = state.fields[i];
   }
   return result;
 }

@@ -4,6 +4,7 @@
 #define LLMROUTE_BODY_MODEL_EXTRACTOR_H_
 
 #include <cstddef>
+#include <span>
 #include <string_view>
 
 #include "llmroute/table.h"
@@ -55,8 +56,17 @@ struct BodyLimit {
 // value: UTF-8, no raw control characters in strings, every escape, number, literal, comma,
 // colon and bracket, nothing after the object, nesting at most 1024 deep. Only the model
 // string must also decode to valid Unicode (other strings may hold lone surrogates).
+//
+// `fields`: top-level names whose string values are wanted too (session affinity keys),
+// read in the same pass. When a member named fields[i] (after decoding, the last of
+// repeats) holds a string, field_values[i] is set to it: a view of `body`, or, when it had
+// escapes, of a per-thread buffer valid until this thread's next call (a string that does
+// not decode is left empty). Other entries are left as they were. Names must be ASCII of
+// at most kMaxAffinityBodyFieldBytes bytes.
 BodyModel ExtractModel(std::string_view body, std::size_t padding,
-                       const BodyLimit& limit = BodyLimit());
+                       const BodyLimit& limit = BodyLimit(),
+                       std::span<const std::string_view> fields = {},
+                       std::string_view* field_values = nullptr);
 
 // What this thread keeps for its next call, in body bytes: the capacity of its parser, of
 // its copy buffer and of its decoded-model string. For tests of the retention bound.

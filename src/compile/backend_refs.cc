@@ -13,7 +13,9 @@
 #include "compile/compiled_table.h"
 #include "compile/compiler.h"
 #include "diagnostic_status.h"
+#include "health/name_registry.h"
 #include "match/conditions.h"
+#include "select/affinity.h"
 #include "simdjson.h"
 #include "text/http_text.h"
 
@@ -38,6 +40,7 @@ uint32_t Compiler::BackendId(std::string_view namespace_, std::string_view name)
         {table_->strings.Add(namespace_), table_->strings.Add(name)});
     table_->backend_kinds.push_back(BackendRefKind::kBackend);
     backend_kind_origins_.emplace_back();
+    health_names_.push_back(InternHealthName(namespace_, name));
   }
   return it->second;
 }
@@ -217,6 +220,33 @@ absl::Status Compiler::CompileBackendRefs(const Route& route, const Rule& rule, 
   std::stable_sort(resolved.begin(), resolved.end(),
                    [](const Ref& a, const Ref& b) { return a.priority < b.priority; });
   if (resolved.empty()) return absl::OkStatus();  // no_backend at resolve
+
+  // Every tier's entries, for affinity and health.
+  compiled.entries.begin = table_->rule_entries.size();
+  compiled.tiers.begin = table_->tier_ends.size();
+  for (std::size_t i = 0; i < resolved.size(); ++i) {
+    const Ref& ref = resolved[i];
+    if (i > 0 && ref.priority != resolved[i - 1].priority) {
+      table_->tier_ends.push_back(table_->rule_entries.size());
+    }
+    RuleEntry entry;
+    entry.backend = table_->backends[ref.backend];
+    entry.weight = static_cast<uint64_t>(ref.weight);
+    std::string identity = FullName(entry.backend.namespace_, entry.backend.name);
+    if (ref.config->model_name_override.has_value()) {
+      entry.has_model_override = true;
+      entry.model_override = table_->strings.Add(*ref.config->model_name_override);
+      absl::StrAppend(&identity, "#", *ref.config->model_name_override);
+    }
+    entry.name_hash = Fnv1a64(identity);
+    entry.health_name = health_names_[ref.backend];
+    entry.kind = ref.config->kind;
+    entry.mutations = ref.mutations;
+    table_->rule_entries.push_back(entry);
+  }
+  table_->tier_ends.push_back(table_->rule_entries.size());
+  compiled.entries.end = table_->rule_entries.size();
+  compiled.tiers.end = table_->tier_ends.size();
 
   const int64_t chosen_priority = resolved.front().priority;
   std::vector<Ref> tier, later;

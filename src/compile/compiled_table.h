@@ -93,6 +93,28 @@ struct WeightedBackend {
   const BackendMutations* mutations = nullptr;  // null: none
 };
 
+// One selectable backendRef of a rule (positive weight), in any priority tier: what
+// affinity and health need beyond the precomputed weighted choice.
+struct RuleEntry {
+  NamespacedName backend;
+  uint64_t weight = 0;
+  // fnv1a64 of "namespace/name" (+ "#" + modelNameOverride when it has one): the
+  // backendRef's identity in rendezvous hashing.
+  uint64_t name_hash = 0;
+  uint32_t health_name = 0;  // its process-wide number (health/name_registry.h)
+  bool has_model_override = false;
+  std::string_view model_override;
+  BackendRefKind kind = BackendRefKind::kBackend;
+  const BackendMutations* mutations = nullptr;  // null: none
+
+  Fallback AsFallback() const {
+    return {backend, has_model_override ? std::optional(model_override) : std::nullopt};
+  }
+};
+
+// Where a rule reads its session affinity key.
+enum class AffinitySource : uint8_t { kNone, kHeader, kBodyField };
+
 struct CompiledRule {
   uint32_t route = 0;
   uint32_t index = 0;  // position in the route's spec.rules
@@ -103,6 +125,12 @@ struct CompiledRule {
   uint32_t fallbacks_begin = 0;   // into CompiledTable::fallback_pool
   uint32_t fallbacks_stride = 0;  // fallbacks of tier position i: [begin + i*stride, +stride)
   const RetryPolicy* retry = nullptr;  // into CompiledTable::retry_policies; null: none
+  // Every selectable backendRef, tier by tier (priority order), backendRefs order within
+  // a tier; the first tier is `chosen_tier`, position for position.
+  Range entries;  // into CompiledTable::rule_entries
+  Range tiers;    // into CompiledTable::tier_ends: each tier's end in rule_entries
+  AffinitySource affinity_source = AffinitySource::kNone;
+  uint32_t affinity_key = 0;  // kHeader: header slot; kBodyField: index in affinity_body_fields
 };
 
 // A route's effective standard routing header (its own section or the compile default).
@@ -179,6 +207,11 @@ struct CompiledTable {
   // Retry policies and their codes; deques, so the pointers and spans into them stay put.
   std::deque<RetryPolicy> retry_policies;
   std::deque<std::vector<uint16_t>> retry_codes;
+  std::vector<RuleEntry> rule_entries;
+  std::vector<uint32_t> tier_ends;
+  // The distinct body fields rules read their affinity key from (at most
+  // kMaxAffinityBodyFields), found in the same pass over the body as the model.
+  std::vector<std::string_view> affinity_body_fields;
 
   // Lower-cased header name → slot; every header name the table reads has one.
   StringMap<uint32_t> header_slots;

@@ -145,6 +145,69 @@ absl::Status Compiler::CheckOptions() {
       return ErrorAt({}, "compile option allowed backends cannot be Explicit (there is no list)");
     }
   }
+  if (!options_.affinity_header.empty() && !options_.affinity_body_field.empty()) {
+    return ErrorAt({}, "compile options give both an affinity header and an affinity body field");
+  }
+  if (!options_.affinity_header.empty() || !options_.affinity_body_field.empty()) {
+    SessionAffinity affinity;
+    if (!options_.affinity_header.empty()) {
+      affinity.header = LocatedString{options_.affinity_header, {}};
+    } else {
+      affinity.body_field = LocatedString{options_.affinity_body_field, {}};
+    }
+    if (auto status = CheckAffinity(affinity, "compile option affinity"); !status.ok()) {
+      return status;
+    }
+    default_affinity_ = std::move(affinity);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Compiler::CheckAffinity(const SessionAffinity& affinity, std::string_view what) {
+  if (affinity.header.has_value() == affinity.body_field.has_value()) {
+    return ErrorAt(affinity.origin, "sessionAffinity needs exactly one of header and bodyField");
+  }
+  const LocatedString& name = affinity.header.has_value() ? *affinity.header : *affinity.body_field;
+  const std::string_view kind = affinity.header.has_value() ? "header" : "body field";
+  if (!IsToken(name.value)) {
+    return ErrorAt(name.origin, absl::StrCat(AsAbsl(what), " ", AsAbsl(kind), " \"", name.value,
+                                             "\" is not a valid token"));
+  }
+  if (affinity.body_field.has_value() && name.value.size() > kMaxAffinityBodyFieldBytes) {
+    return ErrorAt(name.origin, absl::StrCat(AsAbsl(what), " body field \"", name.value,
+                                             "\" is longer than ", kMaxAffinityBodyFieldBytes,
+                                             " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Compiler::CompileAffinity(const Route& route, const Rule& rule, CompiledRule& compiled) {
+  const std::optional<SessionAffinity>& own =
+      rule.session_affinity.has_value() ? rule.session_affinity
+      : route.session_affinity.has_value() ? route.session_affinity
+                                           : default_affinity_;
+  if (!own.has_value()) return absl::OkStatus();
+  if (auto status = CheckAffinity(*own, "sessionAffinity"); !status.ok()) return status;
+  if (own->header.has_value()) {
+    affinity_headers_.push_back(own->header->value);
+    compiled.affinity_source = AffinitySource::kHeader;
+    compiled.affinity_key = HeaderSlot(own->header->value);
+    return absl::OkStatus();
+  }
+  auto& fields = table_->affinity_body_fields;
+  const std::string& field = own->body_field->value;
+  auto it = std::find(fields.begin(), fields.end(), field);
+  if (it == fields.end()) {
+    if (fields.size() == kMaxAffinityBodyFields) {
+      return ErrorAt(own->body_field->origin,
+                     absl::StrCat("too many distinct affinity body fields: at most ",
+                                  kMaxAffinityBodyFields, " a table"));
+    }
+    fields.push_back(table_->strings.Add(field));
+    it = fields.end() - 1;
+  }
+  compiled.affinity_source = AffinitySource::kBodyField;
+  compiled.affinity_key = it - fields.begin();
   return absl::OkStatus();
 }
 
@@ -200,6 +263,11 @@ absl::Status Compiler::CompileRoute(uint32_t route_id) {
   if (route.rules.size() > kMaxRulesPerRoute) {
     return ErrorAt(route.rules[kMaxRulesPerRoute].origin,
                    absl::StrCat("too many rules: at most ", kMaxRulesPerRoute, " a route"));
+  }
+  if (route.session_affinity.has_value()) {
+    if (auto status = CheckAffinity(*route.session_affinity, "sessionAffinity"); !status.ok()) {
+      return status;
+    }
   }
   StringMap<const Rule*> rule_names;
   for (uint32_t rule_index = 0; rule_index < route.rules.size(); ++rule_index) {
@@ -271,6 +339,9 @@ absl::Status Compiler::CompileRule(uint32_t route_id, const Route& route, uint32
         !status.ok()) {
       return status;
     }
+  }
+  if (auto status = CompileAffinity(route, rule, table_->rules[rule_id]); !status.ok()) {
+    return status;
   }
   return CompileBackendRefs(route, rule, table_->rules[rule_id]);
 }

@@ -83,6 +83,13 @@ class Compiler {
 
   absl::Status CheckOptions();
 
+  // A sessionAffinity: both or neither of header and bodyField (possible when built by
+  // hand), a name that is not a token, a body field name too long.
+  absl::Status CheckAffinity(const SessionAffinity& affinity, std::string_view what);
+
+  // The effective affinity of a rule: its own, else its route's, else the compile default.
+  absl::Status CompileAffinity(const Route& route, const Rule& rule, CompiledRule& compiled);
+
   absl::Status OrderRoutes();
 
   uint32_t BackendId(std::string_view namespace_, std::string_view name);
@@ -141,7 +148,7 @@ class Compiler {
 
   // The headers the gateway decides: the model header, then every enabled standard
   // header name (the compile default's too, when enabled), in route order, each once.
-  // Affinity headers, when routes configure them, belong here as well.
+  // Then every session affinity header, in rule order.
   void CollectOwnedHeaders();
 
   // Every Exact value of the model header, first route (in route order) that names it;
@@ -169,6 +176,9 @@ class Compiler {
   std::vector<uint32_t> ranked_;                      // match ids by precedence
   std::vector<uint32_t> rank_of_match_;
   int64_t regex_program_size_ = 0;                    // RE2 instructions so far
+  std::vector<uint32_t> health_names_;                // backend id → process-wide number
+  std::optional<SessionAffinity> default_affinity_;   // from the compile options
+  std::vector<std::string> affinity_headers_;         // every rule's, for owned_headers
 };
 
 }  // namespace llmroute::internal

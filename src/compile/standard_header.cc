@@ -120,6 +120,7 @@ void Compiler::CollectOwnedHeaders() {
     const Route& route = ConfigRoute(route_id);
     if (route.standard_header.has_value()) add(route.standard_header->header_name.value);
   }
+  for (const std::string& name : affinity_headers_) add(name);
 }
 
 }  // namespace llmroute::internal

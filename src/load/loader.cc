@@ -353,6 +353,10 @@ class ConfigReader final : public YamlDocumentHandler {
     if (header_field.present()) {
       LOAD_ASSIGN_OR_RETURN(route.standard_header, ReadStandardHeader(header_field));
     }
+    LOAD_ASSIGN_OR_RETURN(const Field affinity_field, spec.Get("sessionAffinity"));
+    if (affinity_field.present()) {
+      LOAD_ASSIGN_OR_RETURN(route.session_affinity, ReadSessionAffinity(affinity_field));
+    }
     into.routes.push_back(std::move(route));
     return absl::OkStatus();
   }
@@ -388,6 +392,10 @@ class ConfigReader final : public YamlDocumentHandler {
     LOAD_ASSIGN_OR_RETURN(const Field retry_field, item.Get("retry"));
     if (retry_field.present()) {
       LOAD_ASSIGN_OR_RETURN(rule.retry, ReadRetry(retry_field));
+    }
+    LOAD_ASSIGN_OR_RETURN(const Field affinity_field, item.Get("sessionAffinity"));
+    if (affinity_field.present()) {
+      LOAD_ASSIGN_OR_RETURN(rule.session_affinity, ReadSessionAffinity(affinity_field));
     }
     return rule;
   }
@@ -432,6 +440,24 @@ class ConfigReader final : public YamlDocumentHandler {
       retry.backoff_ms = *ms;
     }
     return retry;
+  }
+
+  // `sessionAffinity`: `{header: NAME}` or `{bodyField: NAME}`, exactly one of them.
+  static absl::StatusOr<SessionAffinity> ReadSessionAffinity(const Field& section) {
+    LOAD_RETURN_IF_ERROR(section.ExpectMapping());
+    SessionAffinity affinity;
+    affinity.origin = section.origin();
+    LOAD_ASSIGN_OR_RETURN(const Field header_field, section.Get("header"));
+    LOAD_ASSIGN_OR_RETURN(affinity.header, header_field.String());
+    LOAD_ASSIGN_OR_RETURN(const Field body_field, section.Get("bodyField"));
+    LOAD_ASSIGN_OR_RETURN(affinity.body_field, body_field.String());
+    if (affinity.header.has_value() && affinity.body_field.has_value()) {
+      return body_field.Error("give either header or bodyField, not both");
+    }
+    if (!affinity.header.has_value() && !affinity.body_field.has_value()) {
+      return section.Error("needs a header or a bodyField");
+    }
+    return affinity;
   }
 
   // An HTTPRouteMatch; LLMRoute and AIGatewayRoute matches are read the same way.

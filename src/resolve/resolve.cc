@@ -1,16 +1,21 @@
 // Decide: compiled table × request → decision (docs/routing.md; RoutingTable::Resolve, in
 // table/, adds the HTTP status). The hot path: no heap allocation once the thread is warm,
 // no lock, no write to memory other threads share.
+#include <algorithm>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string_view>
 
 #include "body/model_extractor.h"
 #include "compile/compiled_table.h"
+#include "health/name_registry.h"
+#include "llmroute/health.h"
 #include "llmroute/table.h"
 #include "match/conditions.h"
 #include "resolve/request_state.h"
 #include "resolve/resolve_steps.h"
+#include "select/affinity.h"
 #include "select/selection.h"
 #include "text/http_text.h"
 
@@ -220,8 +225,178 @@ bool ResolveStandardHeader(const CompiledTable& table, const HostGroup& group, R
   return true;
 }
 
+// The rule's session affinity key for this request; empty when it has none (then the
+// choice is by entropy).
+std::string_view AffinityKey(const CompiledRule& rule, RequestState& state,
+                             const std::string_view* body_fields) {
+  switch (rule.affinity_source) {
+    case AffinitySource::kNone:
+      return {};
+    case AffinitySource::kHeader:
+      return state.Header(rule.affinity_key).value_or(std::string_view());
+    case AffinitySource::kBodyField:
+      return body_fields[rule.affinity_key];
+  }
+  return {};
+}
+
+// Fallbacks that depend on the request (affinity order, down backends left out) are written
+// here: at most one rule's entries, overwritten by the thread's next resolve.
+Fallback* FallbackScratch() {
+  thread_local Fallback fallbacks[kMaxBackendRefsPerRule];
+  return fallbacks;
+}
+
+// Which of the rule's entries the view holds down now; false when none is (then the view
+// changes nothing). Sets `panic` (and clears `down`) when every entry is down. The clock
+// is read at most once, and only for a mark with an expiry.
+bool MarkDownEntries(const HealthView& health, std::span<const RuleEntry> entries, bool* down,
+                     bool& panic) {
+  int64_t now = 0;
+  bool have_now = false;
+  std::size_t down_count = 0;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const uint32_t name = entries[i].health_name;
+    const int64_t mark = name == kNoHealthName ? 0 : health.RawMark(name);
+    bool is_down = mark == HealthView::kForever;
+    if (mark != 0 && !is_down) {
+      if (!have_now) {
+        now = health.NowMs();
+        have_now = true;
+      }
+      is_down = now < mark;
+    }
+    down[i] = is_down;
+    down_count += is_down;
+  }
+  if (down_count == 0) return false;
+  if (down_count == entries.size()) {
+    panic = true;
+    return false;
+  }
+  return true;
+}
+
+// Affinity and/or health: the rule's choice among the entries that are up, with fallbacks
+// in per-thread scratch. `down` is null when nothing is down.
+void SelectAmongEntries(const CompiledTable& table, const CompiledRule& rule, std::string_view key,
+                        const bool* down, const Request& request, Decision& decision) {
+  const std::span<const RuleEntry> entries(table.rule_entries.data() + rule.entries.begin,
+                                           rule.entries.size());
+  auto is_up = [down](std::size_t i) { return down == nullptr || !down[i]; };
+  // The first tier with an entry that is up.
+  uint32_t tier = rule.tiers.begin;
+  std::size_t tier_begin = 0;
+  for (;; ++tier) {
+    const std::size_t tier_end = table.tier_ends[tier] - rule.entries.begin;
+    std::size_t i = tier_begin;
+    while (i < tier_end && !is_up(i)) ++i;
+    if (i < tier_end) break;
+    tier_begin = tier_end;
+  }
+  const std::size_t tier_end = table.tier_ends[tier] - rule.entries.begin;
+
+  Fallback* fallbacks = FallbackScratch();
+  std::size_t fallback_count = 0;
+  std::size_t chosen = tier_begin;
+  if (!key.empty()) {
+    // Every entry that is up from this tier on, each tier ranked by score. An entry is
+    // one integer: its draw's 53 bits, then 127 - its position (the earlier entry first
+    // among equal bits).
+    static_assert(kMaxBackendRefsPerRule <= 128, "an entry's position takes 7 bits");
+    const uint64_t key_hash = Fnv1a64(key);
+    uint64_t packed[kMaxBackendRefsPerRule];
+    std::size_t begin = tier_begin;
+    for (uint32_t t = tier; t < rule.tiers.end; ++t) {
+      const std::size_t end = table.tier_ends[t] - rule.entries.begin;
+      std::size_t count = 0;
+      bool same_weight = true;
+      uint64_t weight = 0;
+      for (std::size_t i = begin; i < end; ++i) {
+        if (!is_up(i)) continue;
+        if (count == 0) weight = entries[i].weight;
+        same_weight &= entries[i].weight == weight;
+        packed[count++] = AffinityBits(key_hash, entries[i].name_hash) << 7 | (127 - i);
+      }
+      if (same_weight) {
+        // The common case: rank by the bits (see RanksBeforeSameWeight), no log.
+        std::sort(packed, packed + count, std::greater<uint64_t>());
+        // Bits within 2^-40 of each other are rare (about count^2 / 2^40 of requests):
+        // only then are the scores compared.
+        bool near_tie = false;
+        for (std::size_t j = 1; j < count; ++j) {
+          const uint64_t high = packed[j - 1] >> 7, low = packed[j] >> 7;
+          near_tie |= high - low <= (high >> 40) + 1;
+        }
+        auto before = [weight](uint64_t a, uint64_t b) {
+          return RanksBeforeSameWeight(a >> 7, b >> 7, weight, (a & 127) > (b & 127));
+        };
+        for (std::size_t j = 1; near_tie && j < count; ++j) {
+          for (std::size_t k = j; k > 0 && before(packed[k], packed[k - 1]); --k) {
+            std::swap(packed[k], packed[k - 1]);
+          }
+        }
+      } else {
+        struct Scored {
+          double score;
+          uint64_t packed;
+        };
+        Scored scored[kMaxBackendRefsPerRule];
+        for (std::size_t j = 0; j < count; ++j) {
+          const std::size_t i = 127 - (packed[j] & 127);
+          scored[j] = {AffinityScoreOfBits(packed[j] >> 7, entries[i].weight), packed[j]};
+        }
+        // Higher score first; equal scores: the earlier entry (larger low bits).
+        std::sort(scored, scored + count, [](const Scored& a, const Scored& b) {
+          return a.score != b.score ? a.score > b.score : (a.packed & 127) > (b.packed & 127);
+        });
+        for (std::size_t j = 0; j < count; ++j) packed[j] = scored[j].packed;
+      }
+      std::size_t first = 0;
+      if (t == tier) {
+        chosen = 127 - (packed[0] & 127);
+        first = 1;
+      }
+      for (std::size_t j = first; j < count; ++j) {
+        fallbacks[fallback_count++] = entries[127 - (packed[j] & 127)].AsFallback();
+      }
+      begin = end;
+    }
+    decision.affinity = true;
+  } else {
+    // The weighted choice of the tier with the down entries at weight 0.
+    uint64_t total = 0;
+    for (std::size_t i = tier_begin; i < tier_end; ++i) total += is_up(i) ? entries[i].weight : 0;
+    const uint64_t entropy = request.entropy.has_value() ? *request.entropy : ThreadLocalEntropy();
+    const uint64_t r = ScaleToTotal(MixEntropy(entropy), total);
+    uint64_t running = 0;
+    for (std::size_t i = tier_begin; i < tier_end; ++i) {
+      if (!is_up(i)) continue;
+      running += entries[i].weight;
+      if (running > r) {
+        chosen = i;
+        break;
+      }
+    }
+    const std::size_t size = tier_end - tier_begin;
+    for (std::size_t step = 1; step < size; ++step) {
+      const std::size_t i = tier_begin + (chosen - tier_begin + step) % size;
+      if (is_up(i)) fallbacks[fallback_count++] = entries[i].AsFallback();
+    }
+    for (std::size_t i = tier_end; i < entries.size(); ++i) {
+      if (is_up(i)) fallbacks[fallback_count++] = entries[i].AsFallback();
+    }
+  }
+  const RuleEntry& entry = entries[chosen];
+  decision.backend = entry.backend;
+  if (entry.has_model_override) decision.model_override = entry.model_override;
+  decision.backend_kind = entry.kind;
+  decision.mutations = entry.mutations;
+  decision.fallbacks = {fallbacks, fallback_count};
+}
+
 void SelectBackend(const CompiledTable& table, const Candidate& winner, const Request& request,
-                   Decision& decision) {
+                   RequestState& state, const std::string_view* body_fields, Decision& decision) {
   const CompiledRule& rule = table.rules[winner.rule];
   decision.route = table.routes[rule.route].name;
   decision.rule = rule.index;
@@ -232,6 +407,27 @@ void SelectBackend(const CompiledTable& table, const Candidate& winner, const Re
     decision.reason = "the matched rule has no backend with a positive weight";
     return;
   }
+  decision.status = DecisionStatus::kRouted;
+  decision.via = Via::kRule;
+
+  const std::string_view key = rule.affinity_source == AffinitySource::kNone
+                                   ? std::string_view()
+                                   : AffinityKey(rule, state, body_fields);
+  bool down_storage[kMaxBackendRefsPerRule];
+  const bool* down = nullptr;
+  if (request.health != nullptr && request.health->AnyMarked() &&
+      MarkDownEntries(*request.health,
+                      {table.rule_entries.data() + rule.entries.begin, rule.entries.size()},
+                      down_storage, decision.panic)) {
+    down = down_storage;
+  }
+  decision.retry = rule.retry;
+  if (!key.empty() || down != nullptr) {
+    SelectAmongEntries(table, rule, key, down, request, decision);
+    return;
+  }
+
+  // Nothing down and no key: the precomputed weighted choice and fallbacks.
   std::size_t position = 0;  // a tier of one needs no draw
   if (rule.chosen_tier.size() > 1) {
     const uint64_t entropy = request.entropy.has_value() ? *request.entropy : ThreadLocalEntropy();
@@ -239,23 +435,27 @@ void SelectBackend(const CompiledTable& table, const Candidate& winner, const Re
         {table.running_sums.data() + rule.running_sums.begin, rule.running_sums.size()}, entropy);
   }
   const WeightedBackend& chosen = table.weighted_backends[rule.chosen_tier.begin + position];
-  decision.status = DecisionStatus::kRouted;
-  decision.via = Via::kRule;
   decision.backend = chosen.backend;
   if (chosen.has_model_override) decision.model_override = chosen.model_override;
   decision.backend_kind = chosen.kind;
   decision.mutations = chosen.mutations;
   decision.fallbacks = {table.fallback_pool.data() + rule.fallbacks_begin + position * rule.fallbacks_stride,
                         rule.fallbacks_stride};
-  decision.retry = rule.retry;
 }
 
 }  // namespace
 
 Decision Decide(const CompiledTable& table, const Request& request) {
   std::optional<std::string_view> body_model;
+  // Affinity keys read from the body: per-thread, so that only the table's fields are
+  // cleared (most tables have none).
+  thread_local std::string_view body_fields[kMaxAffinityBodyFields];
+  if (!table.affinity_body_fields.empty()) {
+    for (std::size_t i = 0; i < table.affinity_body_fields.size(); ++i) body_fields[i] = {};
+  }
   if (request.body.has_value()) {
-    const BodyModel extracted = ExtractModel(*request.body, request.body_padding, table.body_limit);
+    const BodyModel extracted = ExtractModel(*request.body, request.body_padding, table.body_limit,
+                                             table.affinity_body_fields, body_fields);
     if (extracted.status == BodyModel::Status::kBadBody) {
       return Refused(DecisionStatus::kBadRequest, extracted.reason);
     }
@@ -270,7 +470,7 @@ Decision Decide(const CompiledTable& table, const Request& request) {
     const Candidate* winner = WinnerSearch(table, *group, state).Run();
     if (winner != nullptr) {
       decision.reason = {};
-      SelectBackend(table, *winner, request, decision);
+      SelectBackend(table, *winner, request, state, body_fields, decision);
     }
   }
   decision.model = state.Header(table.model_slot);

@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -806,7 +807,7 @@ TEST(CapiStructSize, RequestSizes) {
   llmroute_request_t r = req.View();
   r.struct_size = 0;
   EXPECT_EQ(llmroute_resolve(table.get(), &r, &d), LLMROUTE_ERROR_INVALID_ARGUMENT);
-  r.struct_size = sizeof(llmroute_request_t) - 1;
+  r.struct_size = offsetof(llmroute_request_t, health) - 1;  // shorter than the first layout
   EXPECT_EQ(llmroute_resolve(table.get(), &r, &d), LLMROUTE_ERROR_INVALID_ARGUMENT);
   EXPECT_EQ(d.status, 0) << "not written on failure";
   EXPECT_EQ(d.backend.name.data, nullptr);
@@ -906,7 +907,7 @@ TEST(CapiStructSize, FirstLayoutIsFrozen) {
   EXPECT_EQ(sizeof(llmroute_string_t), 16u);
   EXPECT_EQ(sizeof(llmroute_name_t), 32u);
   EXPECT_EQ(sizeof(llmroute_header_t), 32u);
-  EXPECT_EQ(sizeof(llmroute_request_t), 112u);
+  EXPECT_EQ(offsetof(llmroute_request_t, health), 112u);  // the first layout ended here
   EXPECT_EQ(offsetof(llmroute_request_t, headers), 56u);
   EXPECT_EQ(offsetof(llmroute_request_t, body), 72u);
   EXPECT_EQ(offsetof(llmroute_request_t, entropy), 96u);
@@ -935,7 +936,154 @@ TEST(CapiStructSize, RetryFieldsAreAppended) {
   EXPECT_EQ(offsetof(llmroute_decision_t, retry_backoff_ms), 232u);
   EXPECT_EQ(offsetof(llmroute_decision_t, retry_codes), 240u);
   EXPECT_EQ(offsetof(llmroute_decision_t, retry_code_count), 248u);
-  EXPECT_EQ(sizeof(llmroute_decision_t), 256u);
+  EXPECT_EQ(offsetof(llmroute_decision_t, retry_code_count) + sizeof(size_t), 256u);
+  // Then affinity and panic; and the request's health view.
+  EXPECT_EQ(offsetof(llmroute_decision_t, affinity), 256u);
+  EXPECT_EQ(offsetof(llmroute_decision_t, panic), 260u);
+  EXPECT_EQ(sizeof(llmroute_decision_t), 264u);
+  EXPECT_EQ(offsetof(llmroute_request_t, health), 112u);
+  EXPECT_EQ(sizeof(llmroute_request_t), 120u);
+}
+
+constexpr char kAffinityConfig[] = R"(apiVersion: aigateway.envoyproxy.io/v1beta1
+kind: AIGatewayRoute
+metadata: {name: sticky, namespace: ns}
+spec:
+  sessionAffinity: {header: x-session}
+  rules:
+    - backendRefs:
+        - {name: alpha, weight: 1}
+        - {name: beta, weight: 2}
+        - {name: gamma, weight: 1}
+        - {name: spare, priority: 1}
+)";
+
+struct HealthRef {
+  explicit HealthRef(llmroute_health_t* h) : health(h) {}
+  ~HealthRef() { llmroute_health_free(health); }
+  llmroute_health_t* health;
+};
+
+int32_t MarkDown(llmroute_health_t* health, std::string_view ns, std::string_view name) {
+  return llmroute_health_mark_down(health, ns.data(), ns.size(), name.data(), name.size());
+}
+
+// The golden values of tests/data/shared_cases.json ("affinity" suite), through C.
+TEST(CapiAffinity, KeyDecidesAndFallbacksFollowTheScore) {
+  TableRef table = MustCompile(kAffinityConfig);
+  ASSERT_NE(table.get(), nullptr);
+  Req req;
+  req.Header("x-session", "user-1").Entropy(0);
+  llmroute_decision_t d = MustResolve(table.get(), req);
+  EXPECT_EQ(Name(d.backend), "ns/beta");
+  EXPECT_EQ(Fallbacks(d), (std::vector<std::string>{"ns/gamma", "ns/alpha", "ns/spare"}));
+  EXPECT_EQ(d.affinity, 1);
+  EXPECT_EQ(d.panic, 0);
+  Req plain;
+  plain.Entropy(0);
+  EXPECT_EQ(MustResolve(table.get(), plain).affinity, 0);
+}
+
+TEST(CapiAffinity, CompileOptionDefault) {
+  llmroute_compile_options_t* options = llmroute_compile_options_create();
+  ASSERT_EQ(llmroute_compile_options_set_affinity_body_field(options, "user", 4), LLMROUTE_OK);
+  llmroute_table_t* table = nullptr;
+  ASSERT_EQ(llmroute_table_compile_text(options, kPlainConfig, sizeof(kPlainConfig) - 1, nullptr, 0,
+                                        &table, nullptr),
+            LLMROUTE_OK);
+  TableRef owned(table);
+  Req req;
+  req.Body(R"({"model": "m1", "user": "u"})").Header("x-model", "m1");
+  EXPECT_EQ(MustResolve(table, req).affinity, 1);
+  ASSERT_EQ(llmroute_compile_options_set_affinity_header(options, "a b", 3), LLMROUTE_OK);
+  llmroute_table_t* bad = nullptr;
+  char* error = nullptr;
+  EXPECT_EQ(llmroute_table_compile_text(options, kPlainConfig, sizeof(kPlainConfig) - 1, nullptr, 0,
+                                        &bad, &error),
+            LLMROUTE_ERROR_CONFIG);
+  ASSERT_NE(error, nullptr);
+  EXPECT_NE(std::string(error).find("not a valid token"), std::string::npos) << error;
+  llmroute_free(error);
+  llmroute_compile_options_free(options);
+}
+
+TEST(CapiHealth, DownBackendsLeaveTheChoiceAndPanicWhenAllAre) {
+  TableRef table = MustCompile(kAffinityConfig);
+  ASSERT_NE(table.get(), nullptr);
+  HealthRef health(llmroute_health_create());
+  ASSERT_NE(health.health, nullptr);
+  ASSERT_EQ(MarkDown(health.health, "ns", "beta"), LLMROUTE_OK);
+  Req req;
+  req.Header("x-session", "user-3").Entropy(0);
+  llmroute_request_t request = req.View();
+  request.health = health.health;
+  llmroute_decision_t d = EmptyDecision();
+  ASSERT_EQ(llmroute_resolve(table.get(), &request, &d), LLMROUTE_OK);
+  EXPECT_EQ(Name(d.backend), "ns/alpha");
+  EXPECT_EQ(Fallbacks(d), (std::vector<std::string>{"ns/gamma", "ns/spare"}));
+  EXPECT_EQ(d.panic, 0);
+  for (const char* name : {"alpha", "gamma", "spare"}) {
+    ASSERT_EQ(MarkDown(health.health, "ns", name), LLMROUTE_OK);
+  }
+  ASSERT_EQ(llmroute_resolve(table.get(), &request, &d), LLMROUTE_OK);
+  EXPECT_EQ(d.panic, 1);
+  // An older caller's request, without the health field: the view is not read.
+  request.struct_size = offsetof(llmroute_request_t, health);
+  ASSERT_EQ(llmroute_resolve(table.get(), &request, &d), LLMROUTE_OK);
+  EXPECT_EQ(d.panic, 0);
+}
+
+TEST(CapiHealth, OlderDecisionLayoutGetsNoNewFields) {
+  TableRef table = MustCompile(kAffinityConfig);
+  ASSERT_NE(table.get(), nullptr);
+  Req req;
+  req.Header("x-session", "user-1");
+  llmroute_decision_t d;
+  std::memset(&d, 0xEE, sizeof(d));
+  d.struct_size = offsetof(llmroute_decision_t, affinity);
+  ASSERT_EQ(llmroute_resolve(table.get(), &req.View(), &d), LLMROUTE_OK);
+  EXPECT_EQ(Name(d.backend), "ns/beta");
+  EXPECT_EQ(d.affinity, static_cast<int32_t>(0xEEEEEEEE)) << "beyond struct_size: not written";
+}
+
+TEST(CapiHealth, CooldownsByAManualClock) {
+  HealthRef health(llmroute_health_create_manual_clock(1000));
+  ASSERT_NE(health.health, nullptr);
+  EXPECT_EQ(llmroute_health_mark_down_for(health.health, "ns", 2, "a", 1, 250), LLMROUTE_OK);
+  int32_t down = -1;
+  int64_t until = 0;
+  ASSERT_EQ(llmroute_health_state(health.health, "ns", 2, "a", 1, &down, &until), LLMROUTE_OK);
+  EXPECT_EQ(down, 1);
+  EXPECT_EQ(until, 1250);
+  ASSERT_EQ(llmroute_health_set_now(health.health, 1250), LLMROUTE_OK);
+  ASSERT_EQ(llmroute_health_state(health.health, "ns", 2, "a", 1, &down, &until), LLMROUTE_OK);
+  EXPECT_EQ(down, 0);
+  EXPECT_EQ(until, -1);
+  ASSERT_EQ(MarkDown(health.health, "ns", "a"), LLMROUTE_OK);
+  ASSERT_EQ(llmroute_health_state(health.health, "ns", 2, "a", 1, &down, &until), LLMROUTE_OK);
+  EXPECT_EQ(down, 1);
+  EXPECT_EQ(until, -1);
+  ASSERT_EQ(llmroute_health_mark_up(health.health, "ns", 2, "a", 1), LLMROUTE_OK);
+  ASSERT_EQ(llmroute_health_state(health.health, "ns", 2, "a", 1, &down, nullptr), LLMROUTE_OK);
+  EXPECT_EQ(down, 0);
+  EXPECT_EQ(llmroute_health_mark_down_for(health.health, "ns", 2, "a", 1, 0),
+            LLMROUTE_ERROR_INVALID_ARGUMENT);
+}
+
+int64_t FixedClock(void* context) { return *static_cast<int64_t*>(context); }
+
+TEST(CapiHealth, CallerClockAndBadArguments) {
+  int64_t now = 5;
+  HealthRef health(llmroute_health_create_with_clock(FixedClock, &now));
+  ASSERT_NE(health.health, nullptr);
+  ASSERT_EQ(llmroute_health_mark_down_for(health.health, "ns", 2, "a", 1, 10), LLMROUTE_OK);
+  int64_t until = 0;
+  ASSERT_EQ(llmroute_health_state(health.health, "ns", 2, "a", 1, nullptr, &until), LLMROUTE_OK);
+  EXPECT_EQ(until, 15);
+  EXPECT_EQ(llmroute_health_set_now(health.health, 1), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmroute_health_create_with_clock(nullptr, nullptr), nullptr);
+  EXPECT_EQ(MarkDown(nullptr, "ns", "a"), LLMROUTE_ERROR_INVALID_ARGUMENT);
+  llmroute_health_free(nullptr);
 }
 
 // Readers resolve with a table reference they keep, refreshed when the generation moves;

@@ -30,7 +30,7 @@ expect_stdout_equals "$WORK/repeated.yaml:13:11: warning: spec.rules[0].backendR
 case_ "resolve: the same backend at priority 1 under another model name is the fallback; the JSON keeps its fields"
 run resolve "$WORK/repeated.yaml" --header 'x-ai-eg-model: gpt-4o' --entropy 7
 expect_code 0
-expect_stdout_equals '{"status": "routed", "http_status": 200, "via": "rule", "backend": {"namespace": "ai", "name": "openai"}, "route": {"namespace": "ai", "name": "chat"}, "rule": 0, "rule_name": null, "match": 0, "model": "gpt-4o", "model_override": null, "fallbacks": [{"namespace": "ai", "name": "openai"}], "reason": null, "retry": null}'
+expect_stdout_equals '{"status": "routed", "http_status": 200, "via": "rule", "backend": {"namespace": "ai", "name": "openai"}, "route": {"namespace": "ai", "name": "chat"}, "rule": 0, "rule_name": null, "match": 0, "model": "gpt-4o", "model_override": null, "fallbacks": [{"namespace": "ai", "name": "openai"}], "reason": null, "affinity": false, "panic": false, "retry": null}'
 
 case_ "explain: the chosen entry's mutations, one line each, before the decision"
 run explain "$WORK/repeated.yaml" --header 'x-ai-eg-model: gpt-4o' --entropy 7

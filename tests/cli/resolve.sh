@@ -9,7 +9,7 @@ case_ "the decision line has exactly the documented fields, order and separators
 run resolve "$QUICKSTART" --header "$MODEL_HEADER: gpt-4o-mini" --entropy 0
 expect_code 0
 expect_stderr_empty
-expect_stdout_equals '{"status": "routed", "http_status": 200, "via": "rule", "backend": {"namespace": "default", "name": "openai"}, "route": {"namespace": "default", "name": "quickstart"}, "rule": 0, "rule_name": null, "match": 0, "model": "gpt-4o-mini", "model_override": null, "fallbacks": [], "reason": null, "retry": null}'
+expect_stdout_equals '{"status": "routed", "http_status": 200, "via": "rule", "backend": {"namespace": "default", "name": "openai"}, "route": {"namespace": "default", "name": "quickstart"}, "rule": 0, "rule_name": null, "match": 0, "model": "gpt-4o-mini", "model_override": null, "fallbacks": [], "reason": null, "affinity": false, "panic": false, "retry": null}'
 
 case_ "request flags also take --option=value"
 run resolve "$QUICKSTART" "--header=$MODEL_HEADER:gpt-4o-mini" --entropy=7 --method=POST \

@@ -26,7 +26,7 @@ case_ "next: a listed status moves to the next tier with its model override"
 run next "$RETRY" --header 'x-ai-eg-model: gpt-4o' --attempt 1 --status 503
 expect_code 0
 expect_stderr_empty
-expect_stdout_equals '{"decision": {"status": "routed", "http_status": 200, "via": "rule", "backend": {"namespace": "team", "name": "openai"}, "route": {"namespace": "team", "name": "retry"}, "rule": 0, "rule_name": "gpt", "match": 0, "model": "gpt-4o", "model_override": "gpt-4o-2024-08-06", "fallbacks": [{"namespace": "team", "name": "azure"}, {"namespace": "team", "name": "backup"}], "reason": null, "retry": {"codes": [429, 503], "attempts": 2, "backoff_ms": 100}}, "next": {"backend": {"namespace": "team", "name": "azure"}, "model_override": "gpt-4o-azure"}}'
+expect_stdout_equals '{"decision": {"status": "routed", "http_status": 200, "via": "rule", "backend": {"namespace": "team", "name": "openai"}, "route": {"namespace": "team", "name": "retry"}, "rule": 0, "rule_name": "gpt", "match": 0, "model": "gpt-4o", "model_override": "gpt-4o-2024-08-06", "fallbacks": [{"namespace": "team", "name": "azure"}, {"namespace": "team", "name": "backup"}], "reason": null, "affinity": false, "panic": false, "retry": {"codes": [429, 503], "attempts": 2, "backoff_ms": 100}}, "next": {"backend": {"namespace": "team", "name": "azure"}, "model_override": "gpt-4o-azure"}}'
 
 case_ "next: the decision is exactly what resolve prints"
 run resolve "$RETRY" --header 'x-ai-eg-model: gpt-4o'

@@ -83,7 +83,8 @@ import json
 import sys
 
 DECISION_KEYS = ["status", "http_status", "via", "backend", "route", "rule", "rule_name",
-                 "match", "model", "model_override", "fallbacks", "reason", "retry"]
+                 "match", "model", "model_override", "fallbacks", "reason", "affinity", "panic",
+                 "retry"]
 
 
 def splitmix_pick(entropy, weights):

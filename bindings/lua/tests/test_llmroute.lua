@@ -71,6 +71,7 @@ local function render(d)
     backend_kind = orNull(d.backend_kind), mutations = orNull(d.mutations),
     retry = d.retry and { codes = d.retry.codes, attempts = d.retry.attempts,
                           backoff_ms = d.retry.backoff_ms } or json.null,
+    affinity = d.affinity, panic = d.panic,
   }
 end
 
@@ -84,6 +85,8 @@ local function expected(case)
   if e.mutations == nil then e.mutations = json.null end
   if e.retry == nil then e.retry = json.null end
   e.next = nil
+  if e.affinity == nil then e.affinity = false end
+  if e.panic == nil then e.panic = false end
   return e
 end
 
@@ -95,8 +98,17 @@ end
 local function request_of(r)
   local req = {}
   for k, v in pairs(r) do req[k] = v end
+  if req.down ~= nil then
+    req.health = llmroute.health()
+    for _, full in ipairs(req.down) do
+      local ns, name = full:match("^([^/]+)/(.+)$")
+      assert(req.health:mark_down(ns, name))
+    end
+    req.down = nil
+  end
   return req
 end
+
 
 local function route_text(name)
   return ("apiVersion: aigateway.envoyproxy.io/v1alpha1\nkind: LLMRoute\n" ..
@@ -158,6 +170,56 @@ test("shared models", function()
     end
     eq(list, case.expect, case.name)
   end
+end)
+
+local sticky = data .. "/shared_cases_affinity.yaml"
+
+test("affinity fallbacks are not mixed up between keys", function()
+  local router = assert(llmroute.from_file(sticky))
+  local names = function(d)
+    local out = {}
+    for i, f in ipairs(d.fallbacks) do out[i] = nsname(f) end
+    return table.concat(out, " ")
+  end
+  local out = {}
+  local first = router:resolve({ headers = { ["x-ai-eg-model"] = "chat", ["x-session"] = "user-1" } })
+  eq(names(first), "ns/gamma ns/alpha ns/spare")
+  local second = router:resolve({ headers = { ["x-ai-eg-model"] = "chat", ["x-session"] = "c-7" } }, out)
+  eq(names(second), "ns/gamma ns/beta ns/spare")
+  eq(second.affinity, true)
+end)
+
+test("affinity compile option", function()
+  local router = assert(llmroute.from_file(quickstart, { affinity_body_field = "user" }))
+  local d = assert(router:resolve({ body = '{"model": "llama-3-70b", "user": "u"}' }))
+  eq(d.affinity, true)
+  local bad, err = llmroute.from_file(quickstart, { affinity_header = "a b" })
+  eq(bad, nil)
+  assert(err:find("not a valid token"), err)
+end)
+
+test("health view: marks, cooldowns, panic", function()
+  local router = assert(llmroute.from_file(sticky))
+  local health = assert(llmroute.health(1000))
+  assert(health:mark_down("ns", "beta", 100))
+  local down, until_ms = health:state("ns", "beta")
+  eq(down, true)
+  eq(until_ms, 1100)
+  local req = { headers = { ["x-ai-eg-model"] = "chat", ["x-session"] = "user-3" }, health = health }
+  local d = assert(router:resolve(req))
+  eq(nsname(d.backend), "ns/alpha")
+  eq(d.panic, false)
+  assert(health:set_now(1100))
+  eq(health:state("ns", "beta"), false)
+  eq(nsname(router:resolve(req).backend), "ns/beta")
+  for _, name in ipairs({ "alpha", "beta", "gamma", "spare" }) do assert(health:mark_down("ns", name)) end
+  eq(router:resolve(req).panic, true)
+  assert(health:mark_up("ns", "spare"))
+  eq(nsname(router:resolve(req).backend), "ns/spare")
+  local ok, err = health:mark_down("ns", "x", 0)
+  eq(ok, nil)
+  eq(err, "invalid_argument")
+  eq(select(2, llmroute.health():set_now(5)), "invalid_argument")
 end)
 
 test("retry policy, next attempt and explain", function()

@@ -42,6 +42,7 @@ __all__ = [
     "Attempt",
     "Decision",
     "Error",
+    "Health",
     "LibraryNotFoundError",
     "Model",
     "Mutations",
@@ -154,6 +155,8 @@ class Decision:
     # The winning rule's retry policy; None without one, for the standard header, and for
     # every decision that is not routed.
     retry: Optional[Retry]
+    affinity: bool = False  # the rule's session affinity key chose the backend
+    panic: bool = False  # every backend of the rule was down: the health view was ignored
 
     @property
     def routed(self) -> bool:
@@ -249,6 +252,7 @@ class _Request(ctypes.Structure):
         ("entropy", ctypes.c_uint64),
         ("has_entropy", ctypes.c_int32),
         ("reserved", ctypes.c_int32),
+        ("health", ctypes.c_void_p),
     ]
 
 
@@ -281,6 +285,8 @@ class _Decision(ctypes.Structure):
         ("retry_backoff_ms", ctypes.c_uint64),
         ("retry_codes", ctypes.c_void_p),
         ("retry_code_count", ctypes.c_size_t),
+        ("affinity", ctypes.c_int32),
+        ("panic", ctypes.c_int32),
     ]
 
 
@@ -293,8 +299,8 @@ class _Model(ctypes.Structure):
 # (backend ns/name, route ns/name, rule_name, model, model_override, reason as data+len,
 # fallback_count, fallbacks), two int32 (backend_kind, reserved2), five words (the four
 # mutation counts, mutations), then the retry policy (has_retry, attempts, backoff_ms,
-# codes, code count).
-_DECISION_LAYOUT = struct.Struct("=Q6i18Q2i5QiI3Q")
+# codes, code count), then two int32 (affinity, panic).
+_DECISION_LAYOUT = struct.Struct("=Q6i18Q2i5QiI3Q2i")
 assert _DECISION_LAYOUT.size == ctypes.sizeof(_Decision) or ctypes.sizeof(ctypes.c_void_p) != 8
 
 _STATUSES = (
@@ -405,6 +411,24 @@ def _declare(lib: ctypes.CDLL) -> None:
         "llmroute_holder_free": (None, [c.c_void_p]),
         "llmroute_holder_swap": (c.c_int32, [c.c_void_p, p_table]),
         "llmroute_holder_generation": (c.c_uint64, [c.c_void_p]),
+        "llmroute_compile_options_set_affinity_header": (c.c_int32, [p_opts, c.c_char_p, c.c_size_t]),
+        "llmroute_compile_options_set_affinity_body_field": (
+            c.c_int32,
+            [p_opts, c.c_char_p, c.c_size_t],
+        ),
+        "llmroute_health_create": (c.c_void_p, []),
+        "llmroute_health_create_manual_clock": (c.c_void_p, [c.c_int64]),
+        "llmroute_health_set_now": (c.c_int32, [c.c_void_p, c.c_int64]),
+        "llmroute_health_free": (None, [c.c_void_p]),
+        "llmroute_health_mark_down": (
+            c.c_int32, [c.c_void_p, c.c_char_p, c.c_size_t, c.c_char_p, c.c_size_t]),
+        "llmroute_health_mark_down_for": (
+            c.c_int32, [c.c_void_p, c.c_char_p, c.c_size_t, c.c_char_p, c.c_size_t, c.c_int64]),
+        "llmroute_health_mark_up": (
+            c.c_int32, [c.c_void_p, c.c_char_p, c.c_size_t, c.c_char_p, c.c_size_t]),
+        "llmroute_health_state": (
+            c.c_int32, [c.c_void_p, c.c_char_p, c.c_size_t, c.c_char_p, c.c_size_t,
+                        c.POINTER(c.c_int32), c.POINTER(c.c_int64)]),
     }
     for name, (restype, argtypes) in sigs.items():
         fn = getattr(lib, name)
@@ -505,6 +529,8 @@ class _Options:
         allowed_backends: str = "RulesOnly",
         on_disallowed: str = "Reject",
         max_body_size: Optional[int] = None,
+        affinity_header: Optional[str] = None,
+        affinity_body_field: Optional[str] = None,
     ) -> None:
         lib = _lib()
         if max_body_size is not None and (
@@ -512,6 +538,8 @@ class _Options:
                 or not 1 <= max_body_size <= _MAX_BODY_SIZE_LIMIT):
             raise ValueError(f"max_body_size must be an int from 1 to {_MAX_BODY_SIZE_LIMIT}, "
                              f"not {max_body_size!r}")
+        if affinity_header is not None and affinity_body_field is not None:
+            raise ValueError("give affinity_header or affinity_body_field, not both")
         allowed_value = _enum_value(lib.llmroute_allowed_backends_from_name, allowed_backends,
                                     "allowed_backends", "'RulesOnly', 'SameNamespace'")
         on_disallowed_value = _enum_value(lib.llmroute_on_disallowed_from_name, on_disallowed,
@@ -532,6 +560,12 @@ class _Options:
         lib.llmroute_compile_options_set_on_disallowed(self.handle, on_disallowed_value)
         if max_body_size is not None:
             lib.llmroute_compile_options_set_max_body_size(self.handle, max_body_size)
+        if affinity_header is not None:
+            b = _bytes(affinity_header, "affinity_header")
+            lib.llmroute_compile_options_set_affinity_header(self.handle, b, len(b))
+        if affinity_body_field is not None:
+            b = _bytes(affinity_body_field, "affinity_body_field")
+            lib.llmroute_compile_options_set_affinity_body_field(self.handle, b, len(b))
 
     def __del__(self) -> None:
         handle, self.handle = getattr(self, "handle", None), None
@@ -625,7 +659,9 @@ class Router:
         section); ``allowed_backends`` (``"RulesOnly"`` or ``"SameNamespace"``);
         ``on_disallowed`` (``"Reject"`` or ``"UseRules"``); ``max_body_size`` (bytes, 1 to
         2**32 - 1, default 64 MiB: a longer body is ``bad_request``, neither parsed nor
-        copied). Raises ``ConfigError`` (and ``ValueError`` for a bad option).
+        copied); ``affinity_header`` or ``affinity_body_field`` (session affinity for routes
+        without their own ``sessionAffinity``). Raises ``ConfigError`` (and ``ValueError`` for
+        a bad option).
         """
         files = cls._paths(path)
         return cls(_Table.compile(None, files, _Options(**options)), ("files", files), options)
@@ -655,6 +691,7 @@ class Router:
         method: str = "GET",
         body: Union[str, bytes, None] = None,
         entropy: Optional[int] = None,
+        health: Optional["Health"] = None,
     ) -> Decision:
         """Decides which backend gets the request.
 
@@ -662,12 +699,13 @@ class Router:
         of (name, value) pairs; names and values are str (UTF-8) or bytes. ``path``
         includes the query string. ``body``: the request body, when the caller has it (its
         JSON ``model`` replaces the model header). ``entropy``: 0 <= entropy < 2**64 for a
-        reproducible weighted choice; None draws one.
+        reproducible weighted choice; None draws one. ``health``: a ``Health`` view whose
+        down backends are not chosen.
         """
         table = self._table
         if table is None:
             raise Error("the router is closed")
-        scratch, at, end, blob = _pack(headers, host, path, method, body, entropy)
+        scratch, at, end, blob = _pack(headers, host, path, method, body, entropy, health)
         base = scratch.base
         mv = scratch.view
         code = _resolve(table.handle, base + _REQUEST_AT, base)
@@ -681,6 +719,12 @@ class Router:
             model_bytes = blob[model - at:model - at + model_len]
         else:  # a body model with JSON escapes, decoded into the library's buffer
             model_bytes = ctypes.string_at(model, model_len)
+        if health is not None or mv[_AFFINITY_AT]:
+            # The fallbacks may be in the library's per-thread buffer, whose address does
+            # not tell one list from another: no caching.
+            return self._decision(table, _DECISION_LAYOUT.unpack_from(mv),
+                                  None if model_bytes is None else _text(model_bytes),
+                                  ctypes.c_void_p(base), cache_fallbacks=False)
         # Decisions repeat: cache them by their bytes (pointers into this table, which
         # this cache lives and dies with) and the model's text. A long model (a client's
         # own string) is not cached: the cache's size stays bounded in bytes.
@@ -725,13 +769,14 @@ class Router:
             self._lib.llmroute_free(text)
 
     def _decision(self, table: _Table, fields: tuple, model: Optional[str],
-                  out: ctypes.c_void_p) -> Decision:
+                  out: ctypes.c_void_p, cache_fallbacks: bool = True) -> Decision:
         (_, status, http_status, via, rule, match, _,
          b_ns, b_ns_len, b_name, b_name_len, r_ns, r_ns_len, r_name, r_name_len,
          rule_name, rule_name_len, _, _, override, override_len,
          reason, reason_len, fallback_count, fallbacks,
          backend_kind, _, header_sets, header_removes, body_sets, body_removes, mutations,
-         has_retry, retry_attempts, retry_backoff_ms, retry_codes, retry_code_count) = fields
+         has_retry, retry_attempts, retry_backoff_ms, retry_codes, retry_code_count,
+         affinity, panic) = fields
         string = table.string
         d = _new_decision(Decision)
         _set(d, "status", _STATUSES[status])
@@ -744,7 +789,7 @@ class Router:
         _set(d, "match", match if match >= 0 else None)
         _set(d, "model", model)
         _set(d, "model_override", string(override, override_len) if override else None)
-        names, overrides = (self._fallbacks(table, out, fallbacks, fallback_count)
+        names, overrides = (self._fallbacks(table, out, fallbacks, fallback_count, cache_fallbacks)
                             if fallback_count else ((), ()))
         _set(d, "fallbacks", names)
         _set(d, "fallback_overrides", overrides)
@@ -756,6 +801,8 @@ class Router:
         _set(d, "retry", Retry(
             tuple((ctypes.c_uint16 * retry_code_count).from_address(retry_codes))
             if retry_code_count else (), retry_attempts, retry_backoff_ms) if has_retry else None)
+        _set(d, "affinity", bool(affinity))
+        _set(d, "panic", bool(panic))
         return d
 
     def _mutations(self, table: _Table, out: ctypes.c_void_p, address: int,
@@ -790,10 +837,11 @@ class Router:
         return cached
 
     def _fallbacks(self, table: _Table, out: ctypes.c_void_p, address: int,
-                   count: int) -> Tuple[Tuple[NamespacedName, ...], Tuple[Optional[str], ...]]:
+                   count: int, cache: bool = True
+                   ) -> Tuple[Tuple[NamespacedName, ...], Tuple[Optional[str], ...]]:
         # A decision's fallbacks are a list inside the table: cached by its address.
         key = (address, count)
-        cached = table.fallbacks.get(key)
+        cached = table.fallbacks.get(key) if cache else None
         if cached is None:
             names = []
             overrides = []
@@ -804,7 +852,9 @@ class Router:
                 names.append(table.name(n.ns.data, n.ns.len, n.name.data, n.name.len))
                 self._lib.llmroute_decision_fallback_override(out, i, ctypes.byref(o))
                 overrides.append(table.string(o.data, o.len) if o.data else None)
-            cached = table.fallbacks[key] = (tuple(names), tuple(overrides))
+            cached = (tuple(names), tuple(overrides))
+            if cache:
+                table.fallbacks[key] = cached
         return cached
 
     def next_attempt(self, decision: Decision, attempts_made: int,
@@ -941,10 +991,11 @@ _DECISION_SIZE = ctypes.sizeof(_Decision)
 # The per-thread scratch buffer: [decision][request][headers...][strings...][padding].
 _REQUEST_AT = _DECISION_SIZE
 _HEADERS_AT = _REQUEST_AT + _REQUEST_SIZE
-_REQUEST_LAYOUT = struct.Struct("=13Q2i")
+_REQUEST_LAYOUT = struct.Struct("=13Q2iQ")
 _HEADER_LAYOUT = struct.Struct("=4Q")
 _MODEL_LAYOUT = struct.Struct("=2Q")
 _MODEL_AT = _Decision.model.offset
+_AFFINITY_AT = _Decision.affinity.offset
 _PADDING = 64  # readable bytes after the body: the library parses it in place
 _ZERO_PADDING = bytes(_PADDING)
 # The decision cache of a table: at most _DECISION_CACHE_SIZE entries, none for a model
@@ -956,6 +1007,64 @@ _DECISION_CACHE_BYTES = 1 << 20
 assert (_DECISION_CACHE_SIZE * (_DECISION_SIZE + 2 * _DECISION_CACHE_MODEL_MAX)
         <= _DECISION_CACHE_BYTES)
 assert _REQUEST_LAYOUT.size == _REQUEST_SIZE and _HEADER_LAYOUT.size == ctypes.sizeof(_Header)
+
+
+class Health:
+    """A view of backend health shared by any number of threads and routers: pass it to
+    ``Router.resolve(health=...)``. A backend marked down is not chosen and leaves the
+    fallbacks; when every backend of the winning rule is down the view is ignored and the
+    decision says ``panic``. Backends are named by namespace and name; marks on names no
+    table knows are kept, and survive reloads. Thread-safe.
+
+    ``now_ms``: for tests, a manual clock starting at this reading (move it with
+    ``set_now``); by default the view reads a monotonic clock.
+    """
+
+    def __init__(self, now_ms: Optional[int] = None) -> None:
+        self._lib = _lib()
+        if now_ms is None:
+            self._handle = self._lib.llmroute_health_create()
+        else:
+            self._handle = self._lib.llmroute_health_create_manual_clock(now_ms)
+        if not self._handle:
+            raise MemoryError("llmroute_health_create")
+
+    def _call(self, fn, namespace: str, name: str, *extra) -> None:
+        ns = _bytes(namespace, "namespace")
+        n = _bytes(name, "name")
+        code = fn(self._handle, ns, len(ns), n, len(n), *extra)
+        if code != _OK:
+            raise ValueError(f"{fn.__name__}: {self._lib.llmroute_error_name(code).decode()}")
+
+    def mark_down(self, namespace: str, name: str, for_ms: Optional[int] = None) -> None:
+        """Down until ``mark_up``, or for ``for_ms`` milliseconds (>= 1: a cooldown, as for
+        a 429 with Retry-After). Replaces an earlier mark."""
+        if for_ms is None:
+            self._call(self._lib.llmroute_health_mark_down, namespace, name)
+        else:
+            self._call(self._lib.llmroute_health_mark_down_for, namespace, name, for_ms)
+
+    def mark_up(self, namespace: str, name: str) -> None:
+        self._call(self._lib.llmroute_health_mark_up, namespace, name)
+
+    def state(self, namespace: str, name: str) -> Tuple[bool, Optional[int]]:
+        """(down, down_until_ms): the clock reading when a cooldown ends, else None."""
+        down = ctypes.c_int32()
+        until = ctypes.c_int64()
+        self._call(self._lib.llmroute_health_state, namespace, name, ctypes.byref(down),
+                   ctypes.byref(until))
+        return bool(down.value), (until.value if until.value >= 0 else None)
+
+    def set_now(self, now_ms: int) -> None:
+        """Moves a manual clock (a view made with ``now_ms``)."""
+        if self._lib.llmroute_health_set_now(self._handle, now_ms) != _OK:
+            raise ValueError("set_now needs a view made with now_ms")
+
+    def __del__(self) -> None:
+        handle = getattr(self, "_handle", None)
+        if handle:
+            self._handle = None
+            self._lib.llmroute_health_free(handle)
 
 
 class _Scratch(threading.local):
@@ -974,7 +1083,7 @@ class _Scratch(threading.local):
             self.view = memoryview(self.buffer).cast("B")
             self.base = ctypes.addressof(self.buffer)
             self.capacity = capacity
-            _DECISION_LAYOUT.pack_into(self.view, 0, _DECISION_SIZE, *([0] * 36))
+            _DECISION_LAYOUT.pack_into(self.view, 0, _DECISION_SIZE, *([0] * 38))
         return self
 
 
@@ -982,7 +1091,8 @@ _scratch = _Scratch()
 
 
 def _pack(headers: HeadersArg, host: Optional[str], path: str, method: str,
-          body: Union[str, bytes, None], entropy: Optional[int]) -> tuple:
+          body: Union[str, bytes, None], entropy: Optional[int],
+          health: Optional["Health"] = None) -> tuple:
     """Packs a request into this thread's scratch buffer: returns (scratch, the address of
     the strings, their end offset, their bytes)."""
     # Everything the C call reads is packed into one per-thread buffer: the decision,
@@ -1059,7 +1169,8 @@ def _pack(headers: HeadersArg, host: Optional[str], path: str, method: str,
     _REQUEST_LAYOUT.pack_into(mv, _REQUEST_AT, _REQUEST_SIZE, at, m_len, h_at, h_len,
                               p_at, p_len, base + _HEADERS_AT if count else 0, count,
                               b_at, b_len, _PADDING if body is not None else 0,
-                              entropy, has_entropy, 0)
+                              entropy, has_entropy, 0,
+                              health._handle if health is not None else 0)
     return scratch, at, end, blob
 
 

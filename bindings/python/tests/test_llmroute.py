@@ -81,6 +81,8 @@ def render(d: llmroute.Decision) -> dict:
         "retry": None if d.retry is None else {
             "codes": list(d.retry.codes), "attempts": d.retry.attempts,
             "backoff_ms": d.retry.backoff_ms},
+        "affinity": d.affinity,
+        "panic": d.panic,
     }
 
 
@@ -91,6 +93,8 @@ def expected(case: dict) -> dict:
     e.setdefault("mutations", None)
     e.setdefault("retry", None)
     e.pop("next", None)
+    e.setdefault("affinity", False)
+    e.setdefault("panic", False)
     return e
 
 
@@ -111,6 +115,11 @@ class SharedCasesTest(unittest.TestCase):
             for case in suite["cases"]:
                 with self.subTest(suite=suite["name"], case=case["name"]):
                     request = dict(case["request"])
+                    down = request.pop("down", None)
+                    if down is not None:
+                        request["health"] = llmroute.Health()
+                        for full in down:
+                            request["health"].mark_down(*full.split("/"))
                     d = router.resolve(**request)
                     self.assertEqual(render(d), expected(case))
                     for q in case["expect"].get("next", []):
@@ -167,6 +176,51 @@ class RetryAndExplainTest(unittest.TestCase):
         self.router.close()
         with self.assertRaises(llmroute.Error):
             self.router.explain()
+
+
+STICKY = os.path.join(DATA, "shared_cases_affinity.yaml")
+
+
+class AffinityAndHealthTest(unittest.TestCase):
+    def test_affinity_fallbacks_are_not_mixed_up_between_keys(self):
+        router = llmroute.Router.from_file(STICKY)
+        first = router.resolve(headers={"x-ai-eg-model": "chat", "x-session": "user-1"})
+        second = router.resolve(headers={"x-ai-eg-model": "chat", "x-session": "c-7"})
+        self.assertEqual([str(f) for f in first.fallbacks], ["ns/gamma", "ns/alpha", "ns/spare"])
+        self.assertEqual([str(f) for f in second.fallbacks], ["ns/gamma", "ns/beta", "ns/spare"])
+        self.assertTrue(first.affinity and second.affinity)
+
+    def test_affinity_option(self):
+        router = llmroute.Router.from_file(QUICKSTART, affinity_body_field="user")
+        d = router.resolve(body='{"model": "llama-3-70b", "user": "u"}')
+        self.assertTrue(d.affinity)
+        with self.assertRaises(ValueError):
+            llmroute.Router.from_file(QUICKSTART, affinity_header="a", affinity_body_field="b")
+        with self.assertRaises(llmroute.ConfigError):
+            llmroute.Router.from_file(QUICKSTART, affinity_header="a b")
+
+    def test_health_marks_cooldowns_and_panic(self):
+        router = llmroute.Router.from_file(STICKY)
+        health = llmroute.Health(now_ms=1000)
+        health.mark_down("ns", "beta", for_ms=100)
+        self.assertEqual(health.state("ns", "beta"), (True, 1100))
+        headers = {"x-ai-eg-model": "chat", "x-session": "user-3"}
+        d = router.resolve(headers=headers, health=health)
+        self.assertEqual((str(d.backend), d.panic), ("ns/alpha", False))
+        self.assertEqual([str(f) for f in d.fallbacks], ["ns/gamma", "ns/spare"])
+        health.set_now(1100)
+        self.assertEqual(health.state("ns", "beta"), (False, None))
+        self.assertEqual(str(router.resolve(headers=headers, health=health).backend), "ns/beta")
+        for name in ("alpha", "beta", "gamma", "spare"):
+            health.mark_down("ns", name)
+        self.assertTrue(router.resolve(headers=headers, health=health).panic)
+        health.mark_up("ns", "spare")
+        d = router.resolve(headers=headers, health=health)
+        self.assertEqual((str(d.backend), d.panic, d.fallbacks), ("ns/spare", False, ()))
+        with self.assertRaises(ValueError):
+            health.mark_down("ns", "a", for_ms=0)
+        with self.assertRaises(ValueError):
+            llmroute.Health().set_now(5)
 
 
 class ErrorsTest(unittest.TestCase):
@@ -243,7 +297,8 @@ class ResolveTest(unittest.TestCase):
         self.assertEqual([f.name for f in dataclasses.fields(d)],
                          ["status", "http_status", "via", "backend", "route", "rule",
                           "rule_name", "match", "model", "model_override", "fallbacks",
-                          "reason", "backend_kind", "mutations", "fallback_overrides", "retry"])
+                          "reason", "backend_kind", "mutations", "fallback_overrides", "retry",
+                          "affinity", "panic"])
 
     def test_header_forms_agree(self):
         as_dict = self.router.resolve(headers={"x-ai-gateway-backend": ["openai", "llama-cloud"]})
