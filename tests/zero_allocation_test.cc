@@ -4,25 +4,43 @@
 
 #include "allocation_counter.h"
 #include "gtest/gtest.h"
+#include "llmroute/health.h"
 #include "llmroute/table.h"
 #include "workloads.h"
-
 
 namespace llmroute::bench {
 namespace {
 
-// Resolves every request once to warm the thread up, then again counting allocations.
-uint64_t AllocationsOfSecondPass(const RoutingTable& table, std::vector<OwnedRequest>& owned) {
-  std::vector<Request> requests = Views(owned);
-  for (const Request& request : requests) table.Resolve(request);
-  const uint64_t before = AllocationsOnThisThread();
+// What the counted pass saw besides allocations.
+struct PassCounts {
+  uint64_t allocations = 0;
   int routed = 0;
+  int affinity = 0;
+  int panic = 0;
+};
+
+// Resolves every request once to warm the thread up (with `health`, when given), then
+// again counting allocations.
+PassCounts CountSecondPass(const RoutingTable& table, std::vector<OwnedRequest>& owned,
+                           const HealthView* health = nullptr) {
+  std::vector<Request> requests = Views(owned);
+  for (Request& request : requests) request.health = health;
+  for (const Request& request : requests) table.Resolve(request);
+  PassCounts counts;
+  const uint64_t before = AllocationsOnThisThread();
   for (const Request& request : requests) {
-    routed += table.Resolve(request).status == DecisionStatus::kRouted;
+    const Decision decision = table.Resolve(request);
+    counts.routed += decision.status == DecisionStatus::kRouted;
+    counts.affinity += decision.affinity;
+    counts.panic += decision.panic;
   }
-  const uint64_t allocations = AllocationsOnThisThread() - before;
-  EXPECT_GT(routed, 0);  // the workload exercises the routed path, not only refusals
-  return allocations;
+  counts.allocations = AllocationsOnThisThread() - before;
+  EXPECT_GT(counts.routed, 0);  // the workload exercises the routed path, not only refusals
+  return counts;
+}
+
+uint64_t AllocationsOfSecondPass(const RoutingTable& table, std::vector<OwnedRequest>& owned) {
+  return CountSecondPass(table, owned).allocations;
 }
 
 TEST(ZeroAllocation, ModelRouting) {
@@ -90,6 +108,60 @@ TEST(ZeroAllocation, Hosts) {
 TEST(ZeroAllocation, Selection) {
   auto owned = SelectionRequests(512, 7);
   EXPECT_EQ(AllocationsOfSecondPass(*CompileOrDie(SelectionYaml()), owned), 0u);
+}
+
+// Session affinity on a header and on a body field: the ranking of every backend and the
+// fallbacks in score order live on the stack and in per-thread scratch.
+TEST(ZeroAllocation, Affinity) {
+  for (bool body_field : {false, true}) {
+    for (int n : {2, 8, 64}) {
+      auto owned = AffinityRequests(256, 11, body_field);
+      const PassCounts counts = CountSecondPass(*CompileOrDie(AffinityYaml(n, body_field)), owned);
+      EXPECT_EQ(counts.allocations, 0u) << "body field " << body_field << ", " << n << " backends";
+      EXPECT_EQ(counts.affinity, 256) << "body field " << body_field << ", " << n << " backends";
+    }
+  }
+}
+
+// A health view: nothing marked, marks on other backends, some down (for good and for a
+// cooldown, which reads the clock), all down (panic); by entropy and with affinity.
+TEST(ZeroAllocation, HealthView) {
+  auto by_entropy = CompileOrDie(HealthYaml());
+  auto sticky = CompileOrDie(AffinityYaml(8, false));
+  auto entropy_requests = HealthRequests(256, 12);
+  auto affinity_requests = AffinityRequests(256, 13, false);
+
+  HealthView health;
+  PassCounts counts = CountSecondPass(*by_entropy, entropy_requests, &health);
+  EXPECT_EQ(counts.allocations, 0u) << "nothing marked";
+
+  ASSERT_TRUE(health.MarkDown("elsewhere", "other").ok());
+  counts = CountSecondPass(*by_entropy, entropy_requests, &health);
+  EXPECT_EQ(counts.allocations, 0u) << "a mark on a backend of no rule here";
+
+  for (const char* name : {"healthy-1", "healthy-4", "backend-2", "backend-5"}) {
+    ASSERT_TRUE(health.MarkDown("default", name).ok());
+  }
+  ASSERT_TRUE(health.MarkDownFor("default", "healthy-6", 3'600'000).ok());
+  ASSERT_TRUE(health.MarkDownFor("default", "backend-7", 3'600'000).ok());
+  counts = CountSecondPass(*by_entropy, entropy_requests, &health);
+  EXPECT_EQ(counts.allocations, 0u) << "some down, by entropy";
+  EXPECT_EQ(counts.panic, 0);
+  counts = CountSecondPass(*sticky, affinity_requests, &health);
+  EXPECT_EQ(counts.allocations, 0u) << "some down, with affinity";
+  EXPECT_EQ(counts.affinity, 256);
+  EXPECT_EQ(counts.panic, 0);
+
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(health.MarkDown("default", "healthy-" + std::to_string(i)).ok());
+    ASSERT_TRUE(health.MarkDown("default", "backend-" + std::to_string(i)).ok());
+  }
+  counts = CountSecondPass(*by_entropy, entropy_requests, &health);
+  EXPECT_EQ(counts.allocations, 0u) << "all down, by entropy";
+  EXPECT_EQ(counts.panic, 256);
+  counts = CountSecondPass(*sticky, affinity_requests, &health);
+  EXPECT_EQ(counts.allocations, 0u) << "all down, with affinity";
+  EXPECT_EQ(counts.panic, 256);
 }
 
 // The model read from a JSON body, parsed in place (padded) and copied (unpadded).
