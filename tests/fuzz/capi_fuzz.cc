@@ -5,9 +5,11 @@
 // The input chooses (FuzzedDataProvider):
 //   - compile options, including enum values the header does not define and NULL names
 //     with nonzero lengths; the table is compiled from a fixed configuration with them;
+//   - a session affinity default (a header or body field, valid or not);
 //   - a request: struct_size anywhere from 0 to twice the struct (bytes past the struct
 //     zero or not), NULL strings with lengths, a header array or NULL with a count, a body
-//     with 0 to 130 readable padding bytes of any content, nonzero `reserved`;
+//     with 0 to 130 readable padding bytes of any content, nonzero `reserved`, a health
+//     view with some backends down (for good or for a cooldown) or none;
 //   - a decision buffer with struct_size anywhere from 0 to twice the struct (the fields
 //     read back are those of the first layout, which every accepted size holds);
 //   - indexes into the fallbacks, models and warnings, in range or not.
@@ -16,6 +18,8 @@
 //   - an accepted decision is self-consistent (status, HTTP status, via, backend, reason),
 //     its bytes past the struct the library knows are zero, and every string in it and in
 //     its fallbacks is readable for its length;
+//   - with a health view: a rule's choice and its fallbacks are up, unless the decision has
+//     `panic`; `affinity` and `panic` only on a rule's decision;
 //   - with a fixed entropy, the body parsed in place (padding >= 64, whatever the padding
 //     holds) gives the same decision as the body copied (no padding).
 #include <fuzzer/FuzzedDataProvider.h>
@@ -92,6 +96,14 @@ metadata: {name: declared, namespace: team}
 // The first layout of the decision, which every library version accepts: a caller built
 // against it gets the fields up to `fallbacks` and nothing written past them.
 constexpr size_t kDecisionSizeV1 = offsetof(llmroute_decision_t, fallbacks) + sizeof(void*);
+// The first layout of the request (without the health view), which every version accepts.
+constexpr size_t kRequestSizeV1 = offsetof(llmroute_request_t, reserved) + sizeof(int32_t);
+
+// The backends of kConfig a health view may mark down.
+constexpr const char* kBackends[][2] = {
+    {"team", "openai"}, {"team", "azure"}, {"team", "backup"}, {"team", "vllm"},
+    {"other", "tgi"},   {"team", "gold"},  {"team", "silver"}, {"team", "health"}};
+constexpr size_t kBackendCount = sizeof(kBackends) / sizeof(kBackends[0]);
 
 // Bytes in an allocation of exactly their size (a zero-length one too), so that reading
 // one byte past them is an ASan report. `null` hands over NULL with the length instead.
@@ -150,10 +162,12 @@ struct Options {
   std::string standard_header_name = "x-ai-gateway-backend";
   int32_t allowed = LLMROUTE_ALLOWED_RULES_ONLY;
   int32_t on_disallowed = LLMROUTE_ON_DISALLOWED_REJECT;
+  std::string affinity_header;
+  std::string affinity_body_field;
 
   auto Key() const {
     return std::tie(model_header, standard_header, standard_header_name, allowed,
-                    on_disallowed);
+                    on_disallowed, affinity_header, affinity_body_field);
   }
   bool operator<(const Options& other) const { return Key() < other.Key(); }
 };
@@ -208,7 +222,104 @@ Options ConsumeOptions(FuzzedDataProvider& in, llmroute_compile_options_t* optio
           .assign(name.null ? "" : name.data.get(), name.len);
     }
   }
+  if (in.ConsumeIntegralInRange<int>(0, 3) == 0) {
+    // A session affinity default: setting one (non-empty) clears the other.
+    const bool header = in.ConsumeBool();
+    const Bytes name =
+        in.ConsumeIntegralInRange<int>(0, 7) == 0
+            ? ConsumeString(in, 24)
+            : MakeBytes(in.PickValueInArray({"x-session", "X-Tier", "user", "bad name", ""}));
+    const int32_t rc =
+        header ? llmroute_compile_options_set_affinity_header(options, name.View().data, name.len)
+               : llmroute_compile_options_set_affinity_body_field(options, name.View().data,
+                                                                  name.len);
+    if (name.null && name.len != 0) {
+      CHECK_OR_ABORT(rc == LLMROUTE_ERROR_INVALID_ARGUMENT);
+    } else {
+      CHECK_OR_ABORT(rc == LLMROUTE_OK);
+      std::string& set = header ? chosen.affinity_header : chosen.affinity_body_field;
+      std::string& other = header ? chosen.affinity_body_field : chosen.affinity_header;
+      set.assign(name.null ? "" : name.data.get(), name.len);
+      if (!set.empty()) other.clear();
+    }
+  }
   return chosen;
+}
+
+// A health view from the input (NULL: none), with `down[i]` set for each backend of
+// kBackends that it holds down now.
+llmroute_health_t* ConsumeHealth(FuzzedDataProvider& in, bool* down) {
+  std::fill(down, down + kBackendCount, false);
+  if (!in.ConsumeBool()) return nullptr;
+  llmroute_health_t* health = llmroute_health_create_manual_clock(1000);
+  CHECK_OR_ABORT(health != nullptr);
+  const uint32_t marks = in.ConsumeIntegral<uint32_t>();
+  for (size_t i = 0; i < kBackendCount; ++i) {
+    const char* ns = kBackends[i][0];
+    const char* name = kBackends[i][1];
+    switch ((marks >> (3 * i)) & 7) {
+      case 1:
+        CHECK_OR_ABORT(llmroute_health_mark_down(health, ns, std::strlen(ns), name,
+                                                 std::strlen(name)) == LLMROUTE_OK);
+        down[i] = true;
+        break;
+      case 2:  // a cooldown still running
+        CHECK_OR_ABORT(llmroute_health_mark_down_for(health, ns, std::strlen(ns), name,
+                                                     std::strlen(name), 500) == LLMROUTE_OK);
+        down[i] = true;
+        break;
+      case 3:  // a cooldown that has ended by the time of the request
+        CHECK_OR_ABORT(llmroute_health_mark_down_for(health, ns, std::strlen(ns), name,
+                                                     std::strlen(name), 1) == LLMROUTE_OK);
+        break;
+      case 4:  // down, then up again
+        CHECK_OR_ABORT(llmroute_health_mark_down(health, ns, std::strlen(ns), name,
+                                                 std::strlen(name)) == LLMROUTE_OK);
+        CHECK_OR_ABORT(llmroute_health_mark_up(health, ns, std::strlen(ns), name,
+                                               std::strlen(name)) == LLMROUTE_OK);
+        break;
+      default:
+        break;
+    }
+  }
+  CHECK_OR_ABORT(llmroute_health_set_now(health, 1001) == LLMROUTE_OK);
+  for (size_t i = 0; i < kBackendCount; ++i) {
+    int32_t is_down = -1;
+    CHECK_OR_ABORT(llmroute_health_state(health, kBackends[i][0], std::strlen(kBackends[i][0]),
+                                         kBackends[i][1], std::strlen(kBackends[i][1]), &is_down,
+                                         nullptr) == LLMROUTE_OK);
+    CHECK_OR_ABORT(is_down == (down[i] ? 1 : 0));
+  }
+  return health;
+}
+
+bool IsDown(llmroute_name_t backend, const bool* down) {
+  for (size_t i = 0; i < kBackendCount; ++i) {
+    if (down[i] && Str(backend.ns) == kBackends[i][0] && Str(backend.name) == kBackends[i][1]) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// What the health view and affinity promise of a decision the caller's struct holds whole.
+void CheckHealthAndAffinity(const llmroute_decision_t& d, const bool* down, bool has_health) {
+  CHECK_OR_ABORT(d.affinity == 0 || d.affinity == 1);
+  CHECK_OR_ABORT(d.panic == 0 || d.panic == 1);
+  if (d.affinity != 0 || d.panic != 0) {
+    CHECK_OR_ABORT(d.status == LLMROUTE_STATUS_ROUTED && d.via == LLMROUTE_VIA_RULE);
+  }
+  if (!has_health) {
+    CHECK_OR_ABORT(d.panic == 0);
+    return;
+  }
+  if (d.via != LLMROUTE_VIA_RULE || d.panic != 0) return;
+  CHECK_OR_ABORT(!IsDown(d.backend, down));
+  for (size_t i = 0; i < d.fallback_count; ++i) {
+    llmroute_name_t fallback;
+    CHECK_OR_ABORT(llmroute_decision_fallback(&d, i, &fallback) == LLMROUTE_OK);
+    CHECK_OR_ABORT(!IsDown(fallback, down));
+  }
 }
 
 // One compiled table per distinct set of options (NULL when those options do not
@@ -377,6 +488,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const size_t request_size = ConsumeStructSize(in, sizeof(llmroute_request_t));
   const bool tail_nonzero = in.ConsumeIntegralInRange<int>(0, 3) == 0;
   const size_t decision_size = ConsumeStructSize(in, sizeof(llmroute_decision_t));
+  bool down[kBackendCount];
+  llmroute_health_t* health = ConsumeHealth(in, down);
   // What is left is the body (a JSON object, or not).
   const std::string body_text = in.ConsumeRemainingBytesAsString();
   Bytes body = MakeBytes(body_text, padding);
@@ -395,6 +508,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   request.entropy = entropy;
   request.has_entropy = has_entropy;
   request.reserved = reserved;
+  request.health = health;
+  // The view counts only when the caller's struct holds the field.
+  const bool has_health =
+      health != nullptr && request_size >= offsetof(llmroute_request_t, health) + sizeof(void*);
 
   // The request as the caller declares it: struct_size bytes (never less than the size
   // field itself), the bytes past the struct zero or not.
@@ -408,7 +525,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   DecisionBuffer out(decision_size);
   const int32_t rc = llmroute_resolve(table, declared, out.get());
-  const bool invalid = request_size < sizeof(llmroute_request_t) ||
+  const bool invalid = request_size < kRequestSizeV1 ||
                        decision_size < kDecisionSizeV1 || reserved != 0 ||
                        (header_count > 0 && headers == nullptr) ||
                        (tail_nonzero && request_size > sizeof(llmroute_request_t));
@@ -423,11 +540,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       CHECK_OR_ABORT(out.data[i] == 0);
     }
     CheckDecision(*d);
+    if (decision_size >= sizeof(llmroute_decision_t)) CheckHealthAndAffinity(*d, down, has_health);
 
     // The same request with the body copied instead of parsed in place: same decision.
     if (has_body && has_entropy != 0 && padding >= 64) {
       llmroute_request_t copied = request;
       copied.struct_size = sizeof(copied);
+      if (!has_health) copied.health = nullptr;
       copied.body_padding = 0;
       llmroute_decision_t again;
       std::memset(&again, 0, sizeof(again));
@@ -449,5 +568,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CHECK_OR_ABORT(llmroute_resolve(nullptr, &request, &unused) == LLMROUTE_ERROR_INVALID_ARGUMENT);
   CHECK_OR_ABORT(llmroute_resolve(table, nullptr, &unused) == LLMROUTE_ERROR_INVALID_ARGUMENT);
   CHECK_OR_ABORT(llmroute_resolve(table, &request, nullptr) == LLMROUTE_ERROR_INVALID_ARGUMENT);
+  llmroute_health_free(health);
   return 0;
 }

@@ -15,10 +15,17 @@
 //   - via rule: the backend is the one the documented formula picks from the rule's backends
 //     for the given entropy, the fallbacks are the rest in the documented order, and the model
 //     override is that backendRef's;
+//   - with a health view holding some backends down: the same with those at weight 0 (the
+//     next tier when a tier is all down), unless every backend of the rule is down (then
+//     the view is ignored and the decision has panic);
+//   - with session affinity on a header (one options variant) and that header sent: the
+//     backend and fallbacks of weighted rendezvous hashing (docs/routing.md), transcribed
+//     here, whatever the entropy, and the decision has affinity;
 //   - the same request with the same entropy gets the same decision.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -34,6 +41,7 @@
 
 #include "absl/status/statusor.h"
 #include "llmroute/decision.h"
+#include "llmroute/health.h"
 #include "llmroute/load.h"
 #include "llmroute/request.h"
 #include "llmroute/table.h"
@@ -197,7 +205,16 @@ struct OptionsVariant {
   bool same_namespace = false;
   bool reject = true;
   std::string header_name = "x-ai-gateway-backend";
+  std::string affinity_header;  // every rule's session affinity; empty: none
 };
+
+// Every backend of kConfig, for a health view to mark down (at most 32).
+constexpr std::pair<std::string_view, std::string_view> kBackends[] = {
+    {"team", "openai"},  {"team", "azure"},      {"team", "backup"},     {"team", "zero"},
+    {"team", "vllm"},    {"other", "tgi"},       {"team", "tgi2"},       {"team", "embed"},
+    {"team", "models"},  {"team", "gold"},       {"team", "silver"},     {"team", "bronze"},
+    {"default", "legacy-a"}, {"default", "legacy-b"}, {"zeta", "zeta-a"}, {"zeta", "zeta-b"},
+    {"other", "health"}};
 
 std::vector<RouteSpec> MakeRoutes(const OptionsVariant& options) {
   std::vector<RouteSpec> routes;
@@ -412,23 +429,80 @@ uint64_t Mix(uint64_t entropy) {
   return z ^ (z >> 31);
 }
 
-// docs/routing.md#selection: the chosen backend (index into refs) and the fallbacks for `entropy`.
-std::pair<std::optional<std::size_t>, std::vector<std::size_t>> Select(
-    const std::vector<RefSpec>& refs, std::optional<uint64_t> entropy) {
-  std::set<uint64_t> priorities;
-  for (const RefSpec& ref : refs) {
-    if (ref.weight > 0) priorities.insert(ref.priority);
-  }
-  if (priorities.empty()) return {std::nullopt, {}};
-  const uint64_t tier = *priorities.begin();
-  std::vector<std::size_t> members;
-  uint64_t total = 0;
+uint64_t Fnv1a64(std::string_view bytes) {
+  uint64_t h = 0xCBF29CE484222325ull;
+  for (unsigned char c : bytes) h = (h ^ c) * 0x100000001B3ull;
+  return h;
+}
+
+// docs/routing.md#session-affinity: the backendRefs of `members` (indexes into refs) from
+// the highest score for `key` down; a tie goes to the earlier backendRef.
+std::vector<std::size_t> ByScore(const std::vector<RefSpec>& refs, std::vector<std::size_t> members,
+                                 std::string_view key) {
+  const uint64_t k = Fnv1a64(key);
+  auto score = [&](std::size_t i) {
+    std::string identity = refs[i].backend;
+    if (refs[i].model_override.has_value()) identity += "#" + *refs[i].model_override;
+    const uint64_t x = Mix(k ^ Fnv1a64(identity));
+    const double u = (static_cast<double>(x >> 11) + 0.5) / 9007199254740992.0;
+    return static_cast<double>(refs[i].weight) / -std::log(u);
+  };
+  std::stable_sort(members.begin(), members.end(),
+                   [&](std::size_t a, std::size_t b) { return score(a) > score(b); });
+  return members;
+}
+
+// The selection of a rule with these backendRefs.
+struct Selection {
+  std::optional<std::size_t> chosen;  // index into refs; none without entropy (unknown draw)
+  std::vector<std::size_t> fallbacks;
+  std::set<std::size_t> eligible;     // what may be chosen or a fallback
+  bool panic = false;
+  bool affinity = false;
+};
+
+// docs/routing.md#selection (and #health, #session-affinity): the chosen backend and the
+// fallbacks for `entropy`, `down` backends at weight 0 unless all are down, and the order
+// of scores for a non-empty affinity `key`.
+Selection Select(const std::vector<RefSpec>& refs, std::optional<uint64_t> entropy,
+                 const std::set<std::string>& down = {}, std::string_view key = {}) {
+  Selection selection;
   for (std::size_t i = 0; i < refs.size(); ++i) {
-    if (refs[i].weight > 0 && refs[i].priority == tier) {
-      members.push_back(i);
-      total += refs[i].weight;
-    }
+    if (refs[i].weight > 0 && down.count(refs[i].backend) == 0) selection.eligible.insert(i);
   }
+  if (selection.eligible.empty()) {
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+      if (refs[i].weight > 0) selection.eligible.insert(i);
+    }
+    selection.panic = !selection.eligible.empty();
+  }
+  std::set<uint64_t> priorities;
+  for (std::size_t i : selection.eligible) priorities.insert(refs[i].priority);
+  if (priorities.empty()) return selection;
+  auto tier_members = [&](uint64_t tier) {
+    std::vector<std::size_t> members;
+    for (std::size_t i : selection.eligible) {
+      if (refs[i].priority == tier) members.push_back(i);
+    }
+    return members;
+  };
+  if (!key.empty()) {
+    selection.affinity = true;
+    for (uint64_t tier : priorities) {
+      for (std::size_t i : ByScore(refs, tier_members(tier), key)) {
+        if (!selection.chosen.has_value()) {
+          selection.chosen = i;
+        } else {
+          selection.fallbacks.push_back(i);
+        }
+      }
+    }
+    return selection;
+  }
+  const uint64_t tier = *priorities.begin();
+  const std::vector<std::size_t> members = tier_members(tier);
+  uint64_t total = 0;
+  for (std::size_t i : members) total += refs[i].weight;
   std::optional<std::size_t> chosen_position;
   if (entropy.has_value()) {
     const uint64_t r = static_cast<uint64_t>(
@@ -442,17 +516,15 @@ std::pair<std::optional<std::size_t>, std::vector<std::size_t>> Select(
       }
     }
   }
-  if (!chosen_position.has_value()) return {std::nullopt, {}};
-  std::vector<std::size_t> fallbacks;
+  if (!chosen_position.has_value()) return selection;
   for (std::size_t k = 1; k < members.size(); ++k) {
-    fallbacks.push_back(members[(*chosen_position + k) % members.size()]);
+    selection.fallbacks.push_back(members[(*chosen_position + k) % members.size()]);
   }
   for (auto it = std::next(priorities.begin()); it != priorities.end(); ++it) {
-    for (std::size_t i = 0; i < refs.size(); ++i) {
-      if (refs[i].weight > 0 && refs[i].priority == *it) fallbacks.push_back(i);
-    }
+    for (std::size_t i : tier_members(*it)) selection.fallbacks.push_back(i);
   }
-  return {members[*chosen_position], fallbacks};
+  selection.chosen = members[*chosen_position];
+  return selection;
 }
 
 bool SameDecision(const llmroute::Decision& a, const llmroute::Decision& b) {
@@ -465,7 +537,7 @@ bool SameDecision(const llmroute::Decision& a, const llmroute::Decision& b) {
       !same_name(a.backend, b.backend) || !same_name(a.route, b.route) || a.rule != b.rule ||
       a.rule_name != b.rule_name || a.match != b.match || a.model != b.model ||
       a.model_override != b.model_override || a.reason != b.reason ||
-      a.fallbacks.size() != b.fallbacks.size()) {
+      a.affinity != b.affinity || a.panic != b.panic || a.fallbacks.size() != b.fallbacks.size()) {
     return false;
   }
   for (std::size_t i = 0; i < a.fallbacks.size(); ++i) {
@@ -512,6 +584,8 @@ std::string Describe(std::size_t variant, const llmroute::Request& request,
   out += " fallbacks [";
   for (const llmroute::Fallback& f : d.fallbacks) out += Full(f) + " ";
   out += "] reason " + Escaped(d.reason);
+  out += d.affinity ? " affinity" : "";
+  out += d.panic ? " panic" : "";
   return out;
 }
 
@@ -533,7 +607,8 @@ const Fixture& GetFixture() {
                    OptionsVariant{.enabled = true},
                    OptionsVariant{.enabled = true, .same_namespace = true, .reject = false},
                    OptionsVariant{.enabled = true, .same_namespace = true,
-                                  .header_name = "x-pick"}};
+                                  .header_name = "x-pick"},
+                   OptionsVariant{.affinity_header = "x-session"}};
     for (const OptionsVariant& variant : f->variants) {
       llmroute::CompileOptions options;
       options.standard_header.enabled = variant.enabled;
@@ -543,6 +618,7 @@ const Fixture& GetFixture() {
                                                      : llmroute::AllowedBackends::kRulesOnly;
       options.standard_header.on_disallowed =
           variant.reject ? llmroute::OnDisallowed::kReject : llmroute::OnDisallowed::kUseRules;
+      options.affinity_header = variant.affinity_header;
       absl::StatusOr<std::shared_ptr<const llmroute::RoutingTable>> table =
           llmroute::Compile(*config, options);
       if (!table.ok()) {
@@ -570,7 +646,8 @@ constexpr std::string_view kPaths[] = {
     "?tier=gold", "/?tier=gold", "/v1/%zz?api-version=%", ""};
 constexpr std::string_view kHeaderNames[] = {
     "x-ai-eg-model", "X-AI-EG-MODEL", "x-ai-gateway-backend", "X-Ai-Gateway-Backend", "x-pick",
-    "X-PICK", "x-tier", "x-user", "x-check", "content-type", "x-ai-gateway-backend ", ""};
+    "X-PICK", "x-tier", "x-user", "x-check", "content-type", "x-ai-gateway-backend ", "",
+    "x-session", "X-Session"};
 constexpr std::string_view kHeaderValues[] = {
     "gpt-4o", "llama-70b", "llama-3", "mistral-7b", "old", "zeta", "gold", "bob@corp.com",
     "deep", "openai", "team/openai", " openai\t", "openai, team/openai", "openai,openai",
@@ -595,29 +672,35 @@ std::string StringOrPick(FuzzedDataProvider& input, std::string_view picked) {
 }
 
 void CheckRuleDecision(const llmroute::Decision& d, const RouteSpec& route,
-                       std::optional<uint64_t> entropy) {
+                       std::optional<uint64_t> entropy, const std::set<std::string>& down,
+                       std::string_view affinity_key) {
   CHECK_OR_ABORT(d.rule.has_value() && d.match.has_value());
   CHECK_OR_ABORT(*d.rule < route.rules.size());
   const std::vector<RefSpec>& refs = route.rules[*d.rule];
-  const auto [chosen, fallbacks] = Select(refs, entropy);
+  const Selection selection = Select(refs, entropy, down, affinity_key);
   if (d.status == llmroute::DecisionStatus::kNoBackend) {
     for (const RefSpec& ref : refs) CHECK_OR_ABORT(ref.weight == 0);
-    CHECK_OR_ABORT(d.fallbacks.empty());
+    CHECK_OR_ABORT(d.fallbacks.empty() && !d.affinity && !d.panic);
     return;
   }
   CHECK_OR_ABORT(d.status == llmroute::DecisionStatus::kRouted);
-  // Without entropy the harness cannot know the draw; check membership only.
-  std::optional<std::size_t> chosen_index = chosen;
-  std::vector<std::size_t> expected_fallbacks = fallbacks;
-  if (!entropy.has_value()) {
-    for (std::size_t i = 0; i < refs.size(); ++i) {
-      if (refs[i].backend == Full(*d.backend) && refs[i].weight > 0) chosen_index = i;
+  CHECK_OR_ABORT(d.panic == selection.panic);
+  CHECK_OR_ABORT(d.affinity == selection.affinity);
+  // Without entropy or a key the harness cannot know the draw; check membership only.
+  std::optional<std::size_t> chosen_index = selection.chosen;
+  std::vector<std::size_t> expected_fallbacks = selection.fallbacks;
+  if (!chosen_index.has_value()) {
+    // The chosen backend is in the first tier that has an eligible backend.
+    uint64_t first_tier = refs[*selection.eligible.begin()].priority;
+    for (std::size_t i : selection.eligible) first_tier = std::min(first_tier, refs[i].priority);
+    for (std::size_t i : selection.eligible) {
+      if (refs[i].backend == Full(*d.backend) && refs[i].priority == first_tier) chosen_index = i;
     }
     CHECK_OR_ABORT(chosen_index.has_value());
     // Same set, any order.
     std::set<std::string> want, got;
-    for (const RefSpec& ref : refs) {
-      if (ref.weight > 0 && ref.backend != refs[*chosen_index].backend) want.insert(ref.backend);
+    for (std::size_t i : selection.eligible) {
+      if (refs[i].backend != refs[*chosen_index].backend) want.insert(refs[i].backend);
     }
     for (const llmroute::Fallback& f : d.fallbacks) got.insert(Full(f));
     CHECK_OR_ABORT(want == got && got.size() == d.fallbacks.size());
@@ -644,7 +727,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Fixture& fixture = GetFixture();
   FuzzedDataProvider input(data, size);
 
-  const std::size_t variant = input.ConsumeIntegralInRange<std::size_t>(0, 3);
+  const std::size_t variant =
+      input.ConsumeIntegralInRange<std::size_t>(0, fixture.variants.size() - 1);
   const std::string method = StringOrPick(input, Pick(input, kMethods));
   const std::string host = StringOrPick(input, Pick(input, kHosts));
   const std::string path = StringOrPick(input, Pick(input, kPaths));
@@ -663,6 +747,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   std::vector<llmroute::Header> headers;
   for (const auto& [name, value] : owned_headers) headers.push_back({name, value});
+  // A health view with the backends of a bit mask down, or none.
+  std::optional<llmroute::HealthView> health;
+  std::set<std::string> down;
+  if (input.ConsumeBool()) {
+    health.emplace();
+    const uint32_t mask = input.ConsumeIntegral<uint32_t>();
+    for (std::size_t i = 0; i < std::size(kBackends); ++i) {
+      if ((mask >> i & 1) == 0) continue;
+      CHECK_OR_ABORT(health->MarkDown(kBackends[i].first, kBackends[i].second).ok());
+      down.insert(std::string(kBackends[i].first) + "/" + std::string(kBackends[i].second));
+    }
+  }
+  // The affinity key: the header's values joined by ",".
+  std::optional<std::string> affinity_key;
+  const std::string& affinity_header = fixture.variants[variant].affinity_header;
+  for (const llmroute::Header& header : headers) {
+    if (affinity_header.empty() || !EqualsIgnoreCase(header.name, affinity_header)) continue;
+    affinity_key = affinity_key.has_value() ? *affinity_key + "," + std::string(header.value)
+                                            : std::string(header.value);
+  }
 
   // The body lives in a buffer of exactly body + body_padding bytes, so reads beyond what
   // the caller owns are caught.
@@ -673,6 +777,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request.path = path;
   request.headers = headers;
   request.entropy = entropy;
+  if (health.has_value()) request.health = &*health;
   if (body.has_value()) {
     body_buffer.reset(new char[body->size() + body_padding + 1]);
     std::copy(body->begin(), body->end(), body_buffer.get());
@@ -734,6 +839,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     CHECK_OR_ABORT(route->has_section);
     CHECK_OR_ABORT(!d.rule.has_value() && !d.match.has_value() && !d.rule_name.has_value());
     CHECK_OR_ABORT(!d.model_override.has_value() && d.fallbacks.empty());
+    // The standard header is an explicit choice: health and affinity do not apply.
+    CHECK_OR_ABORT(!d.affinity && !d.panic);
     if (routed) {
       // The security invariant of the standard header.
       if (route->allowed.count(Full(*d.backend)) == 0) {
@@ -746,7 +853,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   if (d.via == llmroute::Via::kRule || d.status == llmroute::DecisionStatus::kNoBackend) {
-    CheckRuleDecision(d, *route, entropy);
+    CheckRuleDecision(d, *route, entropy, down, affinity_key.value_or(""));
   }
 
   const std::optional<std::string> clean_host = CleanHost(host);
@@ -778,7 +885,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
 
-  if (entropy.has_value()) {
+  if (!routed) CHECK_OR_ABORT(!d.affinity && !d.panic);
+  if (entropy.has_value() || (routed && d.affinity)) {
     const llmroute::Decision again = table.Resolve(request);
     CHECK_OR_ABORT(SameDecision(d, again));
   }
