@@ -3,31 +3,13 @@
 // half of the backends down — beside plain resolve and the floor baseline.
 #include <memory>
 
-#include "allocation_counter.h"  // reports allocations per operation
 #include "baselines.h"
+#include "bench_loop.h"
 #include "benchmark/benchmark.h"
 #include "workloads.h"
 
 namespace llmroute::bench {
 namespace {
-
-constexpr int kRequests = 4096;  // a power of two: the loop masks instead of dividing
-
-template <typename RouteFn>
-void RunOver(benchmark::State& state, const std::vector<Request>& requests, RouteFn route) {
-  for (int i = 0; i < 64; ++i) benchmark::DoNotOptimize(route(requests[i % requests.size()]));
-  const uint64_t allocations_before = AllocationsOnThisThread();
-  std::size_t i = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(route(requests[i++ & (kRequests - 1)]));
-  state.counters["allocs_per_op"] = benchmark::Counter(
-      static_cast<double>(AllocationsOnThisThread() - allocations_before) / state.iterations());
-}
-
-struct Workload {
-  std::vector<OwnedRequest> owned;
-  std::vector<Request> requests;
-  std::shared_ptr<const RoutingTable> table;
-};
 
 void Affinity(benchmark::State& state, bool body_field) {
   Workload w;

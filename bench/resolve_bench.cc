@@ -2,36 +2,13 @@
 // precomputed requests (see bench/README section of the top-level README).
 #include <map>
 
-#include "allocation_counter.h"  // reports allocations per operation
 #include "baselines.h"
+#include "bench_loop.h"
 #include "benchmark/benchmark.h"
 #include "workloads.h"
 
-
 namespace llmroute::bench {
 namespace {
-
-constexpr int kRequests = 4096;  // a power of two: the loop masks instead of dividing
-
-// Runs `route` over the precomputed requests, reporting allocations per call.
-template <typename RouteFn>
-void RunOver(benchmark::State& state, const std::vector<Request>& requests, RouteFn route) {
-  for (int i = 0; i < 64; ++i) benchmark::DoNotOptimize(route(requests[i % requests.size()]));  // warm up
-  const uint64_t allocations_before = AllocationsOnThisThread();
-  std::size_t i = 0;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(route(requests[i++ & (kRequests - 1)]));
-  }
-  state.counters["allocs_per_op"] = benchmark::Counter(
-      static_cast<double>(AllocationsOnThisThread() - allocations_before) / state.iterations());
-}
-
-// Requests kept alive for the whole run, per workload.
-struct Workload {
-  std::vector<OwnedRequest> owned;
-  std::vector<Request> requests;
-  std::shared_ptr<const RoutingTable> table;
-};
 
 Workload& ModelWorkload(int n, int kind) {  // kind: 0 model, 1 header allowed, 2 disallowed
   static std::map<std::pair<int, int>, std::unique_ptr<Workload>> cache;
