@@ -99,7 +99,7 @@ std::optional<std::string_view> RequestState::Header(uint32_t slot) {
   const uint32_t first = scratch_.slot_first[slot];
   std::string_view value = request_.headers[first].value;
   if (scratch_.slot_count[slot] > 1) {
-    // A repeated header is matched as its values joined by "," (RFC 9110 §5.3).
+    // A repeated header is matched as its values joined by "," (RFC 9110, section 5.3).
     std::string& joined = scratch_.joined[slot];
     joined.assign(value.data(), value.size());
     for (uint32_t i = first + 1; i < request_.headers.size(); ++i) {
