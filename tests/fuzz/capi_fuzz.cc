@@ -222,11 +222,11 @@ Options ConsumeOptions(FuzzedDataProvider& in, llmroute_compile_options_t* optio
           .assign(name.null ? "" : name.data.get(), name.len);
     }
   }
-  if (in.ConsumeIntegralInRange<int>(0, 3) == 0) {
+  if (in.ConsumeIntegralInRange<int>(0, 3) == 3) {
     // A session affinity default: setting one (non-empty) clears the other.
-    const bool header = in.ConsumeBool();
+    const bool header = !in.ConsumeBool();
     const Bytes name =
-        in.ConsumeIntegralInRange<int>(0, 7) == 0
+        in.ConsumeIntegralInRange<int>(0, 7) == 7
             ? ConsumeString(in, 24)
             : MakeBytes(in.PickValueInArray({"x-session", "X-Tier", "user", "bad name", ""}));
     const int32_t rc =
@@ -250,7 +250,7 @@ Options ConsumeOptions(FuzzedDataProvider& in, llmroute_compile_options_t* optio
 // kBackends that it holds down now.
 llmroute_health_t* ConsumeHealth(FuzzedDataProvider& in, bool* down) {
   std::fill(down, down + kBackendCount, false);
-  if (!in.ConsumeBool()) return nullptr;
+  if (in.ConsumeBool()) return nullptr;
   llmroute_health_t* health = llmroute_health_create_manual_clock(1000);
   CHECK_OR_ABORT(health != nullptr);
   const uint32_t marks = in.ConsumeIntegral<uint32_t>();
@@ -410,8 +410,9 @@ struct DecisionBuffer {
   std::unique_ptr<unsigned char[]> data;
 };
 
+// The struct's own size unless the input says otherwise (a short input gets valid sizes).
 size_t ConsumeStructSize(FuzzedDataProvider& in, size_t size) {
-  return in.ConsumeBool() ? size : in.ConsumeIntegralInRange<size_t>(0, 2 * size);
+  return in.ConsumeBool() ? in.ConsumeIntegralInRange<size_t>(0, 2 * size) : size;
 }
 
 void FuzzTableQueries(FuzzedDataProvider& in, const llmroute_table_t* table) {
@@ -448,6 +449,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   llmroute_compile_options_free(options);
   if (table == nullptr) return 0;
   FuzzTableQueries(in, table);
+  // Early in the input, so that short inputs get a view too.
+  bool down[kBackendCount];
+  llmroute_health_t* health = ConsumeHealth(in, down);
 
   // The request, in pieces that each live in an allocation of their exact size.
   const Bytes method = in.ConsumeBool() ? MakeBytes(in.PickValueInArray({"GET", "POST", "PUT"}))
@@ -465,12 +469,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t i = 0; i < 2 * header_count; ++i) {
     if (i % 2 == 0 && in.ConsumeBool()) {
       header_bytes.push_back(MakeBytes(in.PickValueInArray(
-          {"x-ai-eg-model", "X-AI-EG-Model", "x-ai-gateway-backend", "x-tier", "x-check"})));
+          {"x-ai-eg-model", "X-AI-EG-Model", "x-ai-gateway-backend", "x-tier", "x-check",
+           "x-session"})));
     } else {
       header_bytes.push_back(ConsumeString(in, 32));
     }
   }
-  const bool null_headers = in.ConsumeIntegralInRange<int>(0, 15) == 0;
+  const bool null_headers = in.ConsumeIntegralInRange<int>(0, 15) == 15;
   std::unique_ptr<llmroute_header_t[]> headers;
   if (header_count > 0 && !null_headers) {
     headers.reset(new llmroute_header_t[header_count]);
@@ -483,13 +488,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t padding_byte = in.ConsumeIntegral<uint8_t>();
   const uint64_t entropy = in.ConsumeIntegral<uint64_t>();
   const int32_t has_entropy = in.ConsumeIntegralInRange<int32_t>(-1, 2);
-  const int32_t reserved = in.ConsumeIntegralInRange<int>(0, 15) == 0 ? in.ConsumeIntegral<int32_t>()
+  const int32_t reserved = in.ConsumeIntegralInRange<int>(0, 15) == 15 ? in.ConsumeIntegral<int32_t>()
                                                                       : 0;
   const size_t request_size = ConsumeStructSize(in, sizeof(llmroute_request_t));
-  const bool tail_nonzero = in.ConsumeIntegralInRange<int>(0, 3) == 0;
+  const bool tail_nonzero = in.ConsumeIntegralInRange<int>(0, 3) == 3;
   const size_t decision_size = ConsumeStructSize(in, sizeof(llmroute_decision_t));
-  bool down[kBackendCount];
-  llmroute_health_t* health = ConsumeHealth(in, down);
   // What is left is the body (a JSON object, or not).
   const std::string body_text = in.ConsumeRemainingBytesAsString();
   Bytes body = MakeBytes(body_text, padding);
