@@ -10,6 +10,7 @@ set(LLMROUTE_CORE_SOURCES
   diagnostic.cc
   enum_names.cc
   explain/explain.cc
+  health/health.cc
   load/field.cc
   load/json_events.cc
   load/loader.cc
