@@ -154,8 +154,8 @@ struct CompiledRoute {
 struct RankIndex {
   uint32_t key = 0;  // header or query slot (unused for path indexes)
   StringMap<Range> ranks_by_value;  // into HostGroup::rank_pool
-  // Regex literal-prefix indexes only: the distinct prefix lengths, ascending; a value is
-  // looked up once per length.
+  // Prefix indexes (path prefixes, regex literal prefixes) only: the distinct key lengths,
+  // ascending; a value is looked up at most once per length.
   std::vector<uint32_t> prefix_lengths;
 };
 

@@ -159,7 +159,7 @@ uint32_t Compiler::BuildGroup(const std::vector<uint32_t>& route_ids, const std:
     std::string value(key.value);
     switch (key.kind) {
       case Kind::kExactPath: group.exact_paths.ranks_by_value.emplace(value, range); break;
-      case Kind::kPathPrefix: group.path_prefixes.ranks_by_value.emplace(value, range); break;
+      case Kind::kPathPrefix: AddPrefixAnchor(group.path_prefixes, value, range); break;
       case Kind::kHeader: index_for(group.header_values, key.slot).ranks_by_value.emplace(value, range); break;
       case Kind::kQuery: index_for(group.query_values, key.slot).ranks_by_value.emplace(value, range); break;
       case Kind::kPathRegexPrefix: AddPrefixAnchor(group.path_regex_prefixes, value, range); break;

@@ -24,21 +24,13 @@ RequestState::RequestState(const CompiledTable& table, const Request& request,
                            std::optional<std::string_view> model)
     : table_(table), request_(request), scratch_(scratch) {
   if (++scratch_.stamp == 0) {  // wrapped: forget every old stamp once
-    std::fill(scratch_.slot_stamp.begin(), scratch_.slot_stamp.end(), 0);
-    std::fill(scratch_.value_stamp.begin(), scratch_.value_stamp.end(), 0);
-    std::fill(scratch_.query_stamp.begin(), scratch_.query_stamp.end(), 0);
+    for (ResolveScratch::Slot& slot : scratch_.slots) slot.stamp = slot.value_stamp = 0;
+    for (ResolveScratch::QuerySlot& slot : scratch_.query_slots) slot.stamp = 0;
     scratch_.stamp = 1;
   }
   const uint32_t stamp = scratch_.stamp;
-  const std::size_t slots = table_.header_slots.size();
-  if (scratch_.slot_stamp.size() < slots) {
-    GrowTo(scratch_.slot_stamp, slots);
-    GrowTo(scratch_.slot_first, slots);
-    GrowTo(scratch_.slot_count, slots);
-    GrowTo(scratch_.value_stamp, slots);
-    GrowTo(scratch_.slot_value, slots);
-    GrowTo(scratch_.joined, slots);
-  }
+  GrowTo(scratch_.slots, table_.header_slots.size());
+  GrowTo(scratch_.next_same_slot, request.headers.size());
   if (scratch_.lowered_name.size() < table_.longest_header_name) {
     scratch_.lowered_name.resize(table_.longest_header_name);
   }
@@ -46,26 +38,30 @@ RequestState::RequestState(const CompiledTable& table, const Request& request,
   // One pass maps each header the table reads to its slot; the rest are skipped at once,
   // most by their length alone.
   const uint64_t short_lengths = table_.short_name_lengths;
+  ResolveScratch::Slot* const slots = scratch_.slots.data();
   for (uint32_t i = 0; i < request.headers.size(); ++i) {
     const std::string_view name = request.headers[i].name;
     if (name.size() < 64 && (short_lengths >> name.size() & 1) == 0) continue;
     const uint32_t slot = SlotOfHeaderName(name);
     if (slot == kNone) continue;
     if (replace_model && slot == table_.model_slot) continue;  // the body's model wins
-    if (scratch_.slot_stamp[slot] != stamp) {
-      scratch_.slot_stamp[slot] = stamp;
-      scratch_.slot_first[slot] = i;
-      scratch_.slot_count[slot] = 1;
+    ResolveScratch::Slot& entry = slots[slot];
+    if (entry.stamp != stamp) {
+      entry.stamp = stamp;
+      entry.first = entry.last = i;
+      entry.count = 1;
     } else {
-      ++scratch_.slot_count[slot];
+      scratch_.next_same_slot[entry.last] = i;
+      entry.last = i;
+      ++entry.count;
     }
   }
   if (replace_model && model.has_value()) {
-    const uint32_t slot = table_.model_slot;
-    scratch_.slot_stamp[slot] = stamp;
-    scratch_.slot_count[slot] = 1;
-    scratch_.value_stamp[slot] = stamp;
-    scratch_.slot_value[slot] = *model;
+    ResolveScratch::Slot& entry = slots[table_.model_slot];
+    entry.stamp = stamp;
+    entry.count = 1;
+    entry.value_stamp = stamp;
+    entry.value = *model;
   }
 }
 
@@ -94,39 +90,39 @@ uint32_t RequestState::SlotOfHeaderName(std::string_view name) const {
 
 std::optional<std::string_view> RequestState::Header(uint32_t slot) {
   const uint32_t stamp = scratch_.stamp;
-  if (scratch_.slot_stamp[slot] != stamp) return std::nullopt;
-  if (scratch_.value_stamp[slot] == stamp) return scratch_.slot_value[slot];
-  const uint32_t first = scratch_.slot_first[slot];
-  std::string_view value = request_.headers[first].value;
-  if (scratch_.slot_count[slot] > 1) {
+  ResolveScratch::Slot& entry = scratch_.slots[slot];
+  if (entry.stamp != stamp) return std::nullopt;
+  if (entry.value_stamp == stamp) return entry.value;
+  std::string_view value = request_.headers[entry.first].value;
+  if (entry.count > 1) {
     // A repeated header is matched as its values joined by "," (RFC 9110, section 5.3).
-    std::string& joined = scratch_.joined[slot];
+    std::string& joined = entry.joined;
     joined.assign(value.data(), value.size());
-    for (uint32_t i = first + 1; i < request_.headers.size(); ++i) {
-      // Rare (a repeated header the table reads): find the others by name again.
-      if (SlotOfHeaderName(request_.headers[i].name) != slot) continue;
+    for (uint32_t i = entry.first, n = 1; n < entry.count; ++n) {
+      i = scratch_.next_same_slot[i];
+      ++scratch_.joined_header_visits;
       joined += ',';
       joined.append(request_.headers[i].value.data(), request_.headers[i].value.size());
     }
     value = joined;
   }
-  scratch_.value_stamp[slot] = stamp;
-  scratch_.slot_value[slot] = value;
+  entry.value_stamp = stamp;
+  entry.value = value;
   return value;
 }
 
 std::optional<std::string_view> RequestState::Query(uint32_t slot) {
   if (!query_parsed_) ParseQuery();
-  if (scratch_.query_stamp[slot] != scratch_.stamp) return std::nullopt;
-  return scratch_.query_value[slot];
+  const ResolveScratch::QuerySlot& entry = scratch_.query_slots[slot];
+  if (entry.stamp != scratch_.stamp) return std::nullopt;
+  return entry.value;
 }
 
 void RequestState::ParseQuery() {
   query_parsed_ = true;
   if (!path_split_) SplitPath();
   const std::size_t slots = table_.query_slots.size();
-  GrowTo(scratch_.query_stamp, slots);
-  GrowTo(scratch_.query_value, slots);
+  GrowTo(scratch_.query_slots, slots);
   std::string& decoded = scratch_.decoded_query;
   decoded.clear();
   // Decoding never lengthens text: reserving the query's size keeps every view stable.
@@ -147,10 +143,11 @@ void RequestState::ParseQuery() {
     decoded.resize(name_start);
     if (it == table_.query_slots.end()) continue;
     const uint32_t slot = it->second;
-    if (scratch_.query_stamp[slot] == scratch_.stamp) continue;  // the first value wins
+    ResolveScratch::QuerySlot& entry = scratch_.query_slots[slot];
+    if (entry.stamp == scratch_.stamp) continue;  // the first value wins
     AppendPercentDecoded(raw_value, decoded);
-    scratch_.query_stamp[slot] = scratch_.stamp;
-    scratch_.query_value[slot] = std::string_view(decoded.data() + name_start, decoded.size() - name_start);
+    entry.stamp = scratch_.stamp;
+    entry.value = std::string_view(decoded.data() + name_start, decoded.size() - name_start);
   }
 }
 

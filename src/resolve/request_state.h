@@ -18,18 +18,38 @@ namespace llmroute::internal {
 
 // Per-thread buffers reused by every request of the thread. Entries are valid for the
 // current request only when their stamp equals `stamp`, which spares clearing them.
+//
+// Growth is all-or-nothing: the per-slot state lives in one vector (one allocation), and
+// every vector's size is checked on its own before use, so an allocation that fails
+// (std::bad_alloc out of resolve) leaves buffers that are merely too small, and the next
+// request grows them again.
 struct ResolveScratch {
+  // What one request says about one header slot.
+  struct Slot {
+    uint32_t stamp = 0;        // slot seen in this request
+    uint32_t first = 0;        // index of its first header
+    uint32_t last = 0;         // index of its last header
+    uint32_t count = 0;        // how many headers carry it
+    uint32_t value_stamp = 0;  // `value` computed for this request
+    std::string_view value;
+    std::string joined;        // storage for a repeated header's joined value
+  };
+  struct QuerySlot {
+    uint32_t stamp = 0;  // parameter seen in this request
+    std::string_view value;
+  };
+
   uint32_t stamp = 0;
-  std::vector<uint32_t> slot_stamp;    // slot seen in this request
-  std::vector<uint32_t> slot_first;    // index of its first header
-  std::vector<uint32_t> slot_count;    // how many headers carry it
-  std::vector<uint32_t> value_stamp;   // slot_value computed for this request
-  std::vector<std::string_view> slot_value;
-  std::vector<std::string> joined;     // storage for repeated headers' joined values
+  std::vector<Slot> slots;            // by header slot
+  // For a header the table reads: the index of the next header with the same slot (valid
+  // up to the slot's last header). Joining a repeated header visits only its own headers.
+  std::vector<uint32_t> next_same_slot;
   std::string lowered_name;
-  std::vector<uint32_t> query_stamp;
-  std::vector<std::string_view> query_value;
+  std::vector<QuerySlot> query_slots;  // by query slot
   std::string decoded_query;
+  // Headers visited while joining repeated headers, over the thread's life: lets tests
+  // check that joining costs one visit per occurrence, whatever the rest of the request.
+  uint64_t joined_header_visits = 0;
 
   static ResolveScratch& ForThisThread();
 };

@@ -88,12 +88,8 @@ class WinnerSearch {
     Scan(group_.residual);
     if (!group_.exact_paths.ranks_by_value.empty()) Lookup(group_.exact_paths, state_.path());
     if (!group_.path_prefixes.ranks_by_value.empty()) {
-      const std::string_view path = state_.path();
-      for (std::size_t slash = path.find('/', 1); slash != std::string_view::npos;
-           slash = path.find('/', slash + 1)) {
-        Lookup(group_.path_prefixes, path.substr(0, slash));
-      }
-      Lookup(group_.path_prefixes, path);
+      ForEachPathPrefixKey(state_.path(), group_.path_prefixes.prefix_lengths,
+                           [this](std::string_view key) { Lookup(group_.path_prefixes, key); });
     }
     for (const RankIndex& index : group_.header_values) {
       if (auto value = state_.Header(index.key)) Lookup(index, *value);
@@ -187,13 +183,19 @@ Decision Refused(DecisionStatus status, std::string_view reason) {
 bool ResolveStandardHeader(const CompiledTable& table, const HostGroup& group, RequestState& state,
                            Decision& decision) {
   uint32_t first_rejecting_route = kNone;
+  // Routes mostly share one header name: parse its value once, not once per route.
+  uint32_t parsed_slot = kNone;
+  HeaderValue parsed = HeaderValue::kAbsent;
+  std::string_view value;
   for (uint32_t route_id : group.standard_header_routes) {
     const CompiledRoute& route = table.routes[route_id];
     const StandardHeaderPolicy& policy = route.standard_header;
-    const std::optional<std::string_view> joined = state.Header(policy.slot);
-    if (!joined.has_value()) continue;
-    std::string_view value;
-    switch (ParseStandardHeader(*joined, value)) {
+    if (policy.slot != parsed_slot) {
+      const std::optional<std::string_view> joined = state.Header(policy.slot);
+      parsed_slot = policy.slot;
+      parsed = joined.has_value() ? ParseStandardHeader(*joined, value) : HeaderValue::kAbsent;
+    }
+    switch (parsed) {
       case HeaderValue::kAbsent:
         continue;
       case HeaderValue::kConflict:
