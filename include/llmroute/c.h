@@ -37,15 +37,17 @@
  * in the CLI's JSON); an empty but present string has a non-NULL `data` and `len == 0`.
  * They point into the table, valid while the caller holds a reference to it: a decision
  * never outlives its table if the caller resolves with a table reference it holds and
- * reads the decision before releasing that reference. The one exception is a decision's
- * `model`: it points into the request's header value or body, or, when the body's model
- * string had JSON escapes, into a per-thread buffer that the same thread's next
- * llmroute_resolve overwrites; copy it before either changes. Likewise the list behind
- * `fallbacks` (read with llmroute_decision_fallback) is a per-thread buffer, overwritten by
- * the same thread's next llmroute_resolve, when the decision has `affinity` or was made
- * with a health view while a backend of its rule was down; the names in it still point
- * into the table. Names returned as
- * `const char*` (version, *_name) are static NUL-terminated strings.
+ * reads the decision before releasing that reference. The exceptions: a decision's
+ * `model` points into the request's model header value when that header was sent once,
+ * into the request's body when the body's model string has no JSON escapes, and otherwise
+ * (the model header sent several times, joined by ","; a body model with escapes) into a
+ * buffer of the calling thread that the same thread's next llmroute_resolve overwrites
+ * (other threads' calls leave it alone): copy it before the request changes or the thread
+ * resolves again. Likewise the list behind `fallbacks` (read with
+ * llmroute_decision_fallback) is a per-thread buffer, overwritten by the same thread's next
+ * llmroute_resolve, when the decision has `affinity` or was made with a health view while
+ * a backend of its rule was down; the names in it still point into the table. Names
+ * returned as `const char*` (version, *_name) are static NUL-terminated strings.
  *
  * Errors. Functions that can fail return an int32_t code: LLMROUTE_OK (0) or one of
  * enum llmroute_error (llmroute_error_name gives its name). No C++ exception crosses this
@@ -61,7 +63,11 @@
  * Thread-safety. A table is immutable: any number of threads may resolve against it, read
  * its models and warnings, and ref/free references to it at once, without locks.
  * llmroute_resolve allocates nothing, takes no lock of ours and writes only to *out and
- * per-thread scratch. A holder may be swapped, acquired from and read by any threads at
+ * per-thread scratch; with RegularExpression conditions, RE2 takes its own reader-writer
+ * lock around each regex's DFA cache, shared by the threads running that regex (a reader
+ * lock per search; the writer lock to grow or reset the cache, which values that keep
+ * reaching new DFA states can force; RE2 then falls back to its NFA, linear in value
+ * length × regex program size). See the C++ header llmroute/table.h and the README. A holder may be swapped, acquired from and read by any threads at
  * once. Compile options are plain values: do not change one while another thread reads it.
  *
  * ABI growth. The library's soname changes only when a declared function, struct field or
@@ -178,8 +184,8 @@ typedef struct llmroute_header_t {
 typedef struct llmroute_request_t {
   size_t struct_size;       /* sizeof(llmroute_request_t) */
   llmroute_string_t method; /* data NULL: "GET"; compared exactly ("post" is not "POST") */
-  llmroute_string_t host;   /* data NULL: no host; ":port" and one trailing "." stripped,
-                               case-insensitive */
+  llmroute_string_t host;   /* data NULL: no host; ":port" then one trailing dot dropped,
+                               compared case-insensitively */
   llmroute_string_t path;   /* data NULL: "/"; path and query string, the path ends at '?' */
   const llmroute_header_t* headers; /* header_count entries (NULL when 0) */
   size_t header_count;

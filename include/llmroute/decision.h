@@ -1,18 +1,29 @@
 // The answer of `resolve`: which backend gets the request, and why. Each status, its HTTP
 // status and which fields it reports: docs/routing.md#decision.
 //
-// A Decision is a small value of views. Its names, reasons and fallbacks point into the
-// RoutingTable that produced it and stay valid while that table is alive (see
-// llmroute/holder.h for tables resolved through a holder). `model` points into the
-// request's header value or body, or, when the body's model string had JSON escapes, into
-// a per-thread buffer that the same thread's next resolve overwrites.
-//
-// `fallbacks` points into the table, except in two cases where it points into a per-thread
-// buffer (at most kMaxBackendRefsPerRule names) that the same thread's next resolve
-// overwrites: an affinity decision (its fallbacks are in score order, which depends on the
-// key), and a decision made with a health view while some backend of the rule was down.
-// Copy the fallbacks before resolving again on the same thread; the names they hold point
-// into the table either way.
+// A Decision is a small value of views. What each view points into, in every case:
+//   - `backend`, `route`, `rule_name`, `model_override`, `mutations`, `retry`: the
+//     RoutingTable that produced it; valid while that table is alive (see
+//     llmroute/holder.h for tables resolved through a holder).
+//   - `fallbacks`: its entries (backends and their overrides) point into the table. The
+//     list itself is the table's too, except in two cases where it is a buffer of the
+//     calling thread (at most kMaxBackendRefsPerRule entries) that the same thread's next
+//     resolve overwrites: an affinity decision (its fallbacks are in score order, which
+//     depends on the key), and a decision made with a health view while some backend of
+//     the rule was down. Copy the list before resolving again on the same thread.
+//   - `reason`: the table, or a string with static storage (an unusable body's reason);
+//     valid at least as long as the table.
+//   - `model`, the one view that may point outside the table:
+//       * the model header sent once: into that header's value in the request;
+//       * a body whose "model" string has no JSON escapes: into the request's body;
+//       * a body whose "model" string has escapes (decoded), or the model header sent
+//         several times (its values joined by ","): into a buffer of the calling thread,
+//         which that thread's next resolve or explain (of any table) overwrites. Other
+//         threads' calls leave it alone.
+//     So it is valid while the request's header values and body are, and, in the last
+//     case, until the same thread resolves (or explains) again: copy it first if you need
+//     it longer.
+// The other fields are plain values.
 #ifndef LLMROUTE_DECISION_H_
 #define LLMROUTE_DECISION_H_
 
@@ -100,7 +111,8 @@ struct Decision {
   std::optional<uint32_t> rule;                 // index in the route's spec.rules
   std::optional<std::string_view> rule_name;    // the rule's name, if it has one
   std::optional<uint32_t> match;                // index in the rule's matches (0: implicit)
-  std::optional<std::string_view> model;        // the model header's value, when known
+  std::optional<std::string_view> model;        // the model (header or body); see above
+
   std::optional<std::string_view> model_override;  // chosen backendRef's modelNameOverride
   std::span<const Fallback> fallbacks;          // retry order; empty when none
   std::string_view reason;                      // empty when routed

@@ -2,7 +2,8 @@
 //
 // Nothing here owns memory. Every view must stay valid for the duration of the call that
 // receives the Request; a Decision may point into the request's header values or body (its
-// `model`), so keep those alive as long as you read the Decision's `model`.
+// `model`, see llmroute/decision.h for every case), so keep those alive as long as you read
+// the Decision's `model`.
 #ifndef LLMROUTE_REQUEST_H_
 #define LLMROUTE_REQUEST_H_
 
@@ -25,8 +26,10 @@ struct Header {
 
 struct Request {
   std::string_view method = "GET";  // compared exactly ("post" is not "POST")
-  std::string_view host;            // ":port" and one trailing "." are stripped, compared
-                                    // case-insensitively (docs/routing.md#hosts)
+  // Compared case-insensitively after ":port" and then one trailing dot are dropped
+  // ("api.example.com.:443" is "api.example.com"; "api.example.com.." keeps one dot;
+  // docs/routing.md#hosts).
+  std::string_view host;
   std::string_view path = "/";      // path and query string; the path ends at '?'
   std::span<const Header> headers;
 

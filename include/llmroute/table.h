@@ -5,7 +5,17 @@
 // builds the indexes; the RoutingTable it returns is immutable.
 //
 // Thread-safety: a RoutingTable is immutable after Compile; any number of threads may call
-// `Resolve` on one table at once without locks. Compile itself keeps no shared state.
+// `Resolve` on one table at once, and llmroute takes no lock for it. The one lock is RE2's,
+// in tables with RegularExpression conditions: each compiled regex keeps a DFA cache that
+// every thread running that regex shares. RE2 takes its reader-writer lock as a reader for
+// every search (an atomic update of a cache line those threads share), a mutex to add a
+// DFA state (on a regex's first searches, and whenever a value reaches a state not cached
+// yet), and the writer lock to reset a full cache. A value can force the last two: a regex
+// whose DFA is large (such as `.*a[ab]{20}`) fed values that keep reaching new states fills
+// its budget (kMaxRegexMemory, about two thirds for the DFA); RE2 then resets the cache or,
+// when resets come too often, matches with its NFA instead: linear in value length ×
+// program size (bounded by kMaxRegexProgramSize). Two threads doing so on one regex slow
+// each other down further. Numbers: README, Performance. Compile keeps no shared state.
 #ifndef LLMROUTE_TABLE_H_
 #define LLMROUTE_TABLE_H_
 
@@ -115,8 +125,9 @@ class RoutingTable {
   // Decides which backend gets `request`: the standard routing header, then the first
   // matching rule in precedence order, then weighted selection (docs/routing.md).
   // Allocates nothing on the heap once the calling thread has warmed up (its per-thread
-  // scratch grows only for a request larger than any before), takes no lock of ours and
-  // writes no shared memory.
+  // scratch grows only for a request larger than any before), takes no lock of ours (RE2
+  // takes its own for regex conditions, see above) and writes no memory shared with other
+  // threads outside RE2.
   // The Decision's views stay valid while this table is alive (see llmroute/decision.h
   // for `model`). Thread-safe.
   Decision Resolve(const Request& request) const;
