@@ -64,6 +64,46 @@ void BM_Regex_Resolve(benchmark::State& state) {
 }
 BENCHMARK(BM_Regex_Resolve);
 
+// The same table and requests from one and two threads at once: RE2 objects are shared, so
+// both threads take the same RE2 cache lock (a reader lock per search).
+void BM_Threads_Regex_Resolve(benchmark::State& state) {
+  static auto table = CompileOrDie(RegexYaml(100));
+  static auto owned = RegexRequests(100, kRequests, 7);
+  static auto requests = Views(owned);
+  std::size_t i = state.thread_index() * 997;
+  for (int k = 0; k < 64; ++k) benchmark::DoNotOptimize(table->Resolve(requests[i + k]).backend);
+  for (auto _ : state) benchmark::DoNotOptimize(table->Resolve(requests[i++ & (kRequests - 1)]).backend);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Threads_Regex_Resolve)->Threads(1)->Threads(2)->UseRealTime();
+
+// The worst a request can do to a regex: `.*a[ab]{20}` has a DFA of about 2^20 states, so
+// random 4 KiB values of a/b fill RE2's DFA budget (kMaxRegexMemory), force cache resets
+// (under the writer lock) and send RE2 to its NFA, linear in value × program size.
+void BM_Threads_RegexHostile_Resolve(benchmark::State& state) {
+  static auto table = CompileOrDie(
+      "apiVersion: aigateway.envoyproxy.io/v1alpha1\nkind: AIGatewayRoute\n"
+      "metadata: {name: hostile, namespace: default}\nspec:\n  rules:\n"
+      "  - matches: [{headers: [{type: RegularExpression, name: x-ai-eg-model, value: '.*a[ab]{20}'}]}]\n"
+      "    backendRefs: [{name: b}]\n");
+  static auto owned = [] {
+    std::mt19937_64 rng(17);
+    std::vector<OwnedRequest> requests(64);
+    for (OwnedRequest& request : requests) {
+      std::string value(4096, 'a');
+      for (char& c : value) c = rng() & 1 ? 'a' : 'b';
+      AddRealisticHeaders(request, rng, {{"x-ai-eg-model", value}});
+    }
+    return requests;
+  }();
+  static auto requests = Views(owned);
+  std::size_t i = state.thread_index() * 31;
+  for (auto _ : state) benchmark::DoNotOptimize(table->Resolve(requests[i++ & 63]).backend);
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * 4096);
+}
+BENCHMARK(BM_Threads_RegexHostile_Resolve)->Threads(1)->Threads(2)->UseRealTime();
+
 void BM_GatewayMix_Resolve(benchmark::State& state) {
   static auto table = CompileOrDie(GatewayMixYaml());
   static auto owned = GatewayMixRequests(kRequests, 9);
