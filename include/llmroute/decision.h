@@ -112,7 +112,6 @@ struct Decision {
   std::optional<std::string_view> rule_name;    // the rule's name, if it has one
   std::optional<uint32_t> match;                // index in the rule's matches (0: implicit)
   std::optional<std::string_view> model;        // the model (header or body); see above
-
   std::optional<std::string_view> model_override;  // chosen backendRef's modelNameOverride
   std::span<const Fallback> fallbacks;          // retry order; empty when none
   std::string_view reason;                      // empty when routed
