@@ -67,8 +67,8 @@
  * lock around each regex's DFA cache, shared by the threads running that regex (a reader
  * lock per search; the writer lock to grow or reset the cache, which values that keep
  * reaching new DFA states can force; RE2 then falls back to its NFA, linear in value
- * length × regex program size). See the C++ header llmroute/table.h and the README. A holder may be swapped, acquired from and read by any threads at
- * once. Compile options are plain values: do not change one while another thread reads it.
+ * length × regex program size). See the C++ header llmroute/table.h and the README.
+ * A holder may be swapped, acquired from and read by any threads at once. Compile options are plain values: do not change one while another thread reads it.
  *
  * ABI growth. The library's soname changes only when a declared function, struct field or
  * enum value changes meaning. Otherwise versions only add: new functions, new enum values
