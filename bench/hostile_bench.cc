@@ -8,6 +8,7 @@
 //   cmake --build build --target hostile_bench && build/bench/hostile_bench
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -95,14 +96,15 @@ void BM_Hostile_NormalResolve(benchmark::State& state) {
 }
 BENCHMARK(BM_Hostile_NormalResolve)->Name("hostile/NormalResolve");
 
-void BM_Hostile_Path64KiB(benchmark::State& state) {
-  static Hostile h;
+void BM_Hostile_Path(benchmark::State& state) {
+  static std::map<int64_t, Hostile> by_size;
+  Hostile& h = by_size[state.range(0)];
   if (!h.table) {
     h.table = PrefixTable();
     h.owned.host = "svc-0.example.com";
     h.owned.method = "GET";
     h.owned.path.clear();
-    while (h.owned.path.size() < k64KiB) h.owned.path += "/a";
+    while (h.owned.path.size() < static_cast<std::size_t>(state.range(0))) h.owned.path += "/a";
     std::mt19937_64 rng(1);
     AddRealisticHeaders(h.owned, rng, {});
     h.Finish();
@@ -110,7 +112,8 @@ void BM_Hostile_Path64KiB(benchmark::State& state) {
   }
   Run(state, h);
 }
-BENCHMARK(BM_Hostile_Path64KiB)->Name("hostile/Path64KiB");
+// 16 KiB beside 64 KiB: a linear cost grows 4 times, a quadratic one 16 times.
+BENCHMARK(BM_Hostile_Path)->Name("hostile/Path")->Arg(k64KiB / 4)->Arg(k64KiB);
 
 void BM_Hostile_Headers1000(benchmark::State& state) {
   static Hostile h;
@@ -160,14 +163,17 @@ void BM_Hostile_HeaderValue1MiB(benchmark::State& state) {
 }
 BENCHMARK(BM_Hostile_HeaderValue1MiB)->Name("hostile/HeaderValue1MiB");
 
-void BM_Hostile_Query64KiB(benchmark::State& state) {
-  static Hostile h;
+void BM_Hostile_Query(benchmark::State& state) {
+  static std::map<int64_t, Hostile> by_size;
+  Hostile& h = by_size[state.range(0)];
   if (!h.table) {
     h.table = PrefixTable();
     h.owned.host = "svc-0.example.com";
     h.owned.method = "GET";
     std::string query;
-    for (int i = 0; query.size() < k64KiB; ++i) query += "k" + std::to_string(i) + "=v%20" + std::to_string(i) + "&";
+    for (int i = 0; query.size() < static_cast<std::size_t>(state.range(0)); ++i) {
+      query += "k" + std::to_string(i) + "=v%20" + std::to_string(i) + "&";
+    }
     query += "tenant=t3";  // the parameter the table's rules read, last
     h.owned.path = "/q/search?" + query;
     std::mt19937_64 rng(1);
@@ -177,7 +183,7 @@ void BM_Hostile_Query64KiB(benchmark::State& state) {
   }
   Run(state, h);
 }
-BENCHMARK(BM_Hostile_Query64KiB)->Name("hostile/Query64KiB");
+BENCHMARK(BM_Hostile_Query)->Name("hostile/Query")->Arg(k64KiB / 4)->Arg(k64KiB);
 
 void BM_Hostile_Body1MiBModelLast(benchmark::State& state) {
   static Hostile h;

@@ -355,7 +355,7 @@ class Generator {
   static inline const std::vector<std::string> kPathRegexes = {"/v1/.*", "/v[0-9]+(/.*)?", ".*/completions", "/a(/a)*", "/v1/chat/[a-z]+"};
   static inline const std::vector<std::string> kMethods = {"GET", "POST", "post"};
   static inline const std::vector<std::string> kHeaderNames = {"x-ai-eg-model", "x-tenant", "X-Tier", "x-model"};
-  static inline const std::vector<std::string> kHeaderValues = {"gpt-4o", "gpt-4o-mini", "llama-3", "gold", "a,b", "Gold", "a", "b", ""};
+  static inline const std::vector<std::string> kHeaderValues = {"gpt-4o", "gpt-4o-mini", "llama-3", "gold", "a,b", "Gold", "a", "b", "", " gold", "gpt-4o "};
   static inline const std::vector<std::string> kHeaderRegexes = {"gpt-.*", "llama.*|mistral", "[a-z]+", "a,.*", "gold|silver"};
   static inline const std::vector<std::string> kQueryNames = {"tenant", "q", "x%41", "a+b"};
   static inline const std::vector<std::string> kQueryValues = {"t1", "a+b", "a b", "100%", "x&y", ""};
@@ -465,7 +465,7 @@ class Generator {
   }
 
   std::string Path() {
-    std::string path = Pick(kPrefixes) + Pick({"", "", "/", "x", "/x", "/completions", "0", "/chat"});
+    std::string path = Pick(kPrefixes) + Pick({"", "", "/", "x", "/x", "/completions", "0", "/chat", "//x", "%2Fx"});
     if (Chance(40)) {
       path += "?";
       const int n = 1 + Below(3);
