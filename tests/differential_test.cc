@@ -628,12 +628,10 @@ uint64_t Mix(uint64_t x) {
 TEST(Differential, LibraryAgreesWithReferenceOnRandomTablesAndRequests) {
   const uint64_t comparisons = EnvNumber("LLMROUTE_DIFFERENTIAL_COMPARISONS", 200000);
   const uint64_t seed = EnvNumber("LLMROUTE_DIFFERENTIAL_SEED", 20261129);
-  // The compiler still refuses a backend listed twice in one rule, where the contract
-  // accepts it (same identity merged, weights added; another priority or override kept as
-  // a distinct choice). Off until the compiler does; LLMROUTE_DIFFERENTIAL_DUPLICATE_REFS=1
-  // turns it on.
-  const bool duplicate_refs = EnvNumber("LLMROUTE_DIFFERENTIAL_DUPLICATE_REFS", 0) != 0;
-  const bool trailing_dots = EnvNumber("LLMROUTE_DIFFERENTIAL_TRAILING_DOTS", 0) != 0;
+  // Two input classes that can be switched off (=0) to isolate a disagreement: a backend
+  // listed more than once in a rule, and request hosts ending in ".".
+  const bool duplicate_refs = EnvNumber("LLMROUTE_DIFFERENTIAL_DUPLICATE_REFS", 1) != 0;
+  const bool trailing_dots = EnvNumber("LLMROUTE_DIFFERENTIAL_TRAILING_DOTS", 1) != 0;
   constexpr int kRequestsPerTable = 100;
   uint64_t compared = 0, tables = 0;
   std::map<std::string, uint64_t> statuses;

@@ -363,7 +363,9 @@ Outcome ReferenceResolver::Select(std::size_t route_index, uint32_t rule_index,
   o.match = match_index;
 
   // Entries by identity (backend, priority, modelNameOverride): a repeated identity is
-  // merged into its first occurrence, weights added.
+  // merged into its first occurrence, weights added. Entries of weight 0 take no part in
+  // selection, so they are set aside first: [b0 weight 0, b1, b0 weight 2] orders b1
+  // before b0.
   struct Entry {
     std::string backend;
     int64_t priority;
@@ -372,6 +374,7 @@ Outcome ReferenceResolver::Select(std::size_t route_index, uint32_t rule_index,
   };
   std::vector<Entry> entries;
   for (const BackendRef& ref : rule.backend_refs) {
+    if (ref.weight == 0) continue;
     Entry e{Full(ref.namespace_ ? ref.namespace_->value : route.namespace_, ref.name.value),
             ref.priority, ref.model_name_override, static_cast<uint64_t>(ref.weight)};
     auto same = std::find_if(entries.begin(), entries.end(), [&](const Entry& x) {
