@@ -155,7 +155,10 @@ Outcome FromDecision(const Decision& d) {
   o.match = d.match;
   if (d.model) o.model = std::string(*d.model);
   if (d.model_override) o.model_override = std::string(*d.model_override);
-  for (const NamespacedName& n : d.fallbacks) o.fallbacks.push_back(Full(n.namespace_, n.name));
+  for (const Fallback& f : d.fallbacks) {
+    o.fallbacks.push_back(Full(f.backend.namespace_, f.backend.name) +
+                          (f.model_override ? "#" + std::string(*f.model_override) : ""));
+  }
   o.has_reason = !d.reason.empty();
   return o;
 }
@@ -388,6 +391,11 @@ Outcome ReferenceResolver::Select(std::size_t route_index, uint32_t rule_index,
     }
   }
 
+  // A fallback as compared: "namespace/name", plus "#override" when it has one.
+  auto Named = [](const Entry& e) {
+    return e.model_override ? e.backend + "#" + *e.model_override : e.backend;
+  };
+
   // The tier: the lowest priority with a positive total weight.
   std::optional<int64_t> tier;
   for (const Entry& e : entries) {
@@ -429,7 +437,7 @@ Outcome ReferenceResolver::Select(std::size_t route_index, uint32_t rule_index,
   o.backend = members[chosen]->backend;
   o.model_override = members[chosen]->model_override;
   for (std::size_t k = 1; k < members.size(); ++k) {
-    o.fallbacks.push_back(members[(chosen + k) % members.size()]->backend);
+    o.fallbacks.push_back(Named(*members[(chosen + k) % members.size()]));
   }
   std::set<int64_t> later;
   for (const Entry& e : entries) {
@@ -437,7 +445,7 @@ Outcome ReferenceResolver::Select(std::size_t route_index, uint32_t rule_index,
   }
   for (int64_t priority : later) {
     for (const Entry& e : entries) {
-      if (e.priority == priority && e.weight > 0) o.fallbacks.push_back(e.backend);
+      if (e.priority == priority && e.weight > 0) o.fallbacks.push_back(Named(e));
     }
   }
   return o;

@@ -33,7 +33,8 @@ class RE2;
 namespace llmroute::reference {
 
 // Every field of a decision as owned strings, so a reference answer and a library answer
-// compare with ==. Names are "namespace/name".
+// compare with ==. Names are "namespace/name"; a fallback with a modelNameOverride is
+// "namespace/name#override".
 struct Outcome {
   DecisionStatus status = DecisionStatus::kNoRoute;
   int http_status = 404;
