@@ -1,5 +1,6 @@
-// A reference resolver: the routing contract transcribed as plainly as possible, to test
-// the library's `RoutingTable::Resolve` against (tests/differential_test.cc).
+// A reference resolver: the routing rules of docs/routing.md transcribed as plainly as
+// possible, to test the library's `RoutingTable::Resolve` against
+// (tests/differential_test.cc).
 //
 // It reads the loaded `Config` directly and decides with no index at all: every
 // (route, rule, match) is put in precedence order once, and each request walks that list
