@@ -61,11 +61,18 @@ struct GenRef {
   std::optional<std::string> model_override;
 };
 
+struct GenRetry {  // a rule's `retry`; an absent field takes its default
+  std::vector<int> codes;
+  std::optional<int> attempts;
+  std::optional<std::string> backoff;
+};
+
 struct GenRule {
   std::optional<std::string> name;
   bool matches_written = true;  // false: no `matches` (one implicit match)
   std::vector<GenMatch> matches;
   std::vector<GenRef> refs;
+  std::optional<GenRetry> retry;
 };
 
 struct GenStandardHeader {
@@ -221,6 +228,22 @@ std::string RenderYaml(const GenTable& t) {
         if (ref.weight) y += ", weight: " + std::to_string(*ref.weight);
         if (ref.priority) y += ", priority: " + std::to_string(*ref.priority);
         if (ref.model_override) y += ", modelNameOverride: " + Quote(*ref.model_override);
+        y += "}\n";
+      }
+      if (rule.retry) {
+        y += "    retry: {";
+        std::string sep;
+        if (!rule.retry->codes.empty()) {
+          y += "codes: [";
+          for (std::size_t i = 0; i < rule.retry->codes.size(); ++i) y += (i ? ", " : "") + std::to_string(rule.retry->codes[i]);
+          y += "]";
+          sep = ", ";
+        }
+        if (rule.retry->attempts) {
+          y += sep + "attempts: " + std::to_string(*rule.retry->attempts);
+          sep = ", ";
+        }
+        if (rule.retry->backoff) y += sep + "backoff: " + *rule.retry->backoff;
         y += "}\n";
       }
     }
@@ -432,6 +455,19 @@ class Generator {
       }
       rule.refs.push_back(std::move(ref));
     }
+    if (Chance(30)) {
+      GenRetry retry;
+      std::set<int> codes;
+      const int count = Below(3);
+      for (int k = 0; k < count; ++k) {
+        static constexpr int kCodes[] = {429, 500, 502, 503, 504};
+        const int code = kCodes[Below(5)];
+        if (codes.insert(code).second) retry.codes.push_back(code);
+      }
+      if (Chance(60)) retry.attempts = static_cast<int>(Below(17));
+      if (Chance(50)) retry.backoff = Pick({"0s", "100ms", "1s", "1h30m"});
+      rule.retry = std::move(retry);
+    }
     return rule;
   }
 
@@ -586,6 +622,7 @@ void Shrink(GenTable& t, GenRequest& q) {
           attempt([r, k, b](GenTable& t2, GenRequest&) { auto& v = t2.routes[r].rules[k].refs; v.erase(v.begin() + b); });
         }
         attempt([r, k](GenTable& t2, GenRequest&) { t2.routes[r].rules[k].name.reset(); });
+        attempt([r, k](GenTable& t2, GenRequest&) { t2.routes[r].rules[k].retry.reset(); });
       }
       for (std::size_t h = 0; h < route.hostnames.size(); ++h) {
         attempt([r, h](GenTable& t2, GenRequest&) { auto& v = t2.routes[r].hostnames; v.erase(v.begin() + h); });

@@ -141,6 +141,12 @@ const RouteMatch& ImplicitMatch() {
   return match;
 }
 
+std::string RetryText(const std::vector<uint16_t>& codes, uint32_t attempts, uint64_t backoff_ms) {
+  std::string text = "codes=[";
+  for (std::size_t i = 0; i < codes.size(); ++i) text += (i ? "," : "") + std::to_string(codes[i]);
+  return text + "] attempts=" + std::to_string(attempts) + " backoff_ms=" + std::to_string(backoff_ms);
+}
+
 }  // namespace
 
 Outcome FromDecision(const Decision& d) {
@@ -160,6 +166,10 @@ Outcome FromDecision(const Decision& d) {
                           (f.model_override ? "#" + std::string(*f.model_override) : ""));
   }
   o.has_reason = !d.reason.empty();
+  if (d.retry != nullptr) {
+    o.retry = RetryText(std::vector<uint16_t>(d.retry->codes.begin(), d.retry->codes.end()),
+                        d.retry->attempts, d.retry->backoff_ms);
+  }
   return o;
 }
 
@@ -180,7 +190,7 @@ std::string Describe(const Outcome& o) {
       << ", model: " << opt(o.model) << ", model_override: " << opt(o.model_override)
       << ", fallbacks: [";
   for (std::size_t i = 0; i < o.fallbacks.size(); ++i) out << (i ? ", " : "") << o.fallbacks[i];
-  out << "], reason: " << (o.has_reason ? "yes" : "none") << "}";
+  out << "], reason: " << (o.has_reason ? "yes" : "none") << ", retry: " << opt(o.retry) << "}";
   return out.str();
 }
 
@@ -434,6 +444,11 @@ Outcome ReferenceResolver::Select(std::size_t route_index, uint32_t rule_index,
   o.status = DecisionStatus::kRouted;
   o.http_status = 200;
   o.via = Via::kRule;
+  // A routed decision carries its rule's retry policy, as written (defaults: no codes, one
+  // attempt, no backoff); no_backend carries none.
+  if (rule.retry.has_value()) {
+    o.retry = RetryText(rule.retry->codes, rule.retry->attempts, rule.retry->backoff_ms);
+  }
   o.backend = members[chosen]->backend;
   o.model_override = members[chosen]->model_override;
   for (std::size_t k = 1; k < members.size(); ++k) {

@@ -49,6 +49,8 @@ struct Outcome {
   std::optional<std::string> model_override;
   std::vector<std::string> fallbacks;
   bool has_reason = false;
+  // The retry policy as "codes=[429,503] attempts=2 backoff_ms=100"; null when none.
+  std::optional<std::string> retry;
 
   bool operator==(const Outcome&) const = default;
 };
