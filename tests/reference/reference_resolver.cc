@@ -166,6 +166,8 @@ Outcome FromDecision(const Decision& d) {
                           (f.model_override ? "#" + std::string(*f.model_override) : ""));
   }
   o.has_reason = !d.reason.empty();
+  o.affinity = d.affinity;
+  o.panic = d.panic;
   if (d.retry != nullptr) {
     o.retry = RetryText(std::vector<uint16_t>(d.retry->codes.begin(), d.retry->codes.end()),
                         d.retry->attempts, d.retry->backoff_ms);
@@ -190,7 +192,8 @@ std::string Describe(const Outcome& o) {
       << ", model: " << opt(o.model) << ", model_override: " << opt(o.model_override)
       << ", fallbacks: [";
   for (std::size_t i = 0; i < o.fallbacks.size(); ++i) out << (i ? ", " : "") << o.fallbacks[i];
-  out << "], reason: " << (o.has_reason ? "yes" : "none") << ", retry: " << opt(o.retry) << "}";
+  out << "], reason: " << (o.has_reason ? "yes" : "none") << ", retry: " << opt(o.retry)
+      << ", affinity: " << (o.affinity ? "true" : "false") << ", panic: " << (o.panic ? "true" : "false") << "}";
   return out.str();
 }
 

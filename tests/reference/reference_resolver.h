@@ -51,6 +51,11 @@ struct Outcome {
   bool has_reason = false;
   // The retry policy as "codes=[429,503] attempts=2 backoff_ms=100"; null when none.
   std::optional<std::string> retry;
+  // Session affinity chose the backend; every backend of the rule was down in the health
+  // view. The generated tables configure no affinity and requests carry no health view, so
+  // the reference says false to both, and the library must agree.
+  bool affinity = false;
+  bool panic = false;
 
   bool operator==(const Outcome&) const = default;
 };
