@@ -298,5 +298,66 @@ TEST(ConfigLimitsByOne, Weight) {
             "test.yaml:7:25: error: spec.rules[0].backendRefs[0].weight: weight must be at most 1000000");
 }
 
+// Priority and mutations are read on AIGatewayRoute backendRefs.
+constexpr char kAiRoutePreamble[] =
+    "apiVersion: aigateway.envoyproxy.io/v1beta1\nkind: AIGatewayRoute\nmetadata: {name: r}\nspec:\n"
+    "  schema: {name: OpenAI}\n  rules:\n  - backendRefs:\n    - name: a\n";
+
+TEST(ConfigLimitsByOne, Priority) {
+  auto route = [](int64_t value) { return Cat(kAiRoutePreamble, "      priority: ", value, "\n"); };
+  EXPECT_EQ(LoadOrCompileError(route(kMaxPriority)), "compiled");
+  EXPECT_EQ(LoadOrCompileError(route(kMaxPriority + 1)),
+            "test.yaml:9:17: error: spec.rules[0].backendRefs[0].priority: priority must be at most 1000000");
+}
+
+TEST(ConfigLimitsByOne, MutationEntries) {
+  struct Case {
+    const char* section;
+    const char* field;
+    std::string (*entry)(std::size_t);
+  };
+  for (const Case& c : {Case{"headerMutation", "set", [](std::size_t i) { return Cat("{name: x-h", i, ", value: v}"); }},
+                        Case{"headerMutation", "remove", [](std::size_t i) { return Cat("x-r", i); }},
+                        Case{"bodyMutation", "set", [](std::size_t i) { return Cat("{path: f", i, ", value: '1'}"); }},
+                        Case{"bodyMutation", "remove", [](std::size_t i) { return Cat("f", i); }}}) {
+    auto route = [&](std::size_t n) {
+      std::string yaml = Cat(kAiRoutePreamble, "      ", c.section, ":\n        ", c.field, ":\n");
+      for (std::size_t i = 0; i < n; ++i) yaml += "        - " + c.entry(i) + "\n";
+      return yaml;
+    };
+    EXPECT_EQ(LoadOrCompileError(route(kMaxMutationEntries)), "compiled") << c.section << "." << c.field;
+    const std::string error = LoadOrCompileError(route(kMaxMutationEntries + 1));
+    // The 17th entry is named (a set entry by its name or path field).
+    EXPECT_NE(error.find(Cat("error: spec.rules[0].backendRefs[0].", c.section, ".", c.field, "[16]")),
+              std::string::npos)
+        << error;
+    EXPECT_NE(error.find(Cat(": too many entries in ", c.section, ".", c.field, ": at most 16")), std::string::npos)
+        << error;
+  }
+}
+
+TEST(ConfigLimitsByOne, MutationValueSizes) {
+  auto header_value = [](std::size_t bytes) {
+    return Cat(kAiRoutePreamble, "      headerMutation:\n        set: [{name: x-h, value: '", std::string(bytes, 'v'),
+               "'}]\n");
+  };
+  EXPECT_EQ(LoadOrCompileError(header_value(kMaxMutationHeaderValue)), "compiled");
+  EXPECT_NE(LoadOrCompileError(header_value(kMaxMutationHeaderValue + 1)).find("header value longer than 4096 bytes"),
+            std::string::npos);
+  auto body_field = [](std::size_t bytes) {
+    return Cat(kAiRoutePreamble, "      bodyMutation:\n        remove: ['", std::string(bytes, 'f'), "']\n");
+  };
+  EXPECT_EQ(LoadOrCompileError(body_field(kMaxMutationBodyPath)), "compiled");
+  EXPECT_NE(LoadOrCompileError(body_field(kMaxMutationBodyPath + 1)).find("body field name longer than 256 bytes"),
+            std::string::npos);
+  auto body_value = [](std::size_t bytes) {  // a JSON string of `bytes` bytes, quotes included
+    return Cat(kAiRoutePreamble, "      bodyMutation:\n        set: [{path: f, value: '\"", std::string(bytes - 2, 'x'),
+               "\"'}]\n");
+  };
+  EXPECT_EQ(LoadOrCompileError(body_value(kMaxMutationBodyValue)), "compiled");
+  EXPECT_NE(LoadOrCompileError(body_value(kMaxMutationBodyValue + 1)).find("body value longer than 65536 bytes"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace llmroute::test
