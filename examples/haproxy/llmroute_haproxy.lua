@@ -6,10 +6,14 @@
 --   use_backend %[var(txn.llmroute_backend)] if { var(txn.llmroute_backend) -m found }
 --   http-request use-service lua.llmroute_error if { var(txn.llmroute_status) -m found }
 --
+--   http-response lua.llmroute_health   mark the server that answered down when it failed
+--
 -- Settings come from environment variables read at load time (haproxy.cfg sets them with
 -- `setenv`): LLMROUTE_ROUTES (the routes file), LLMROUTE_CHECK_INTERVAL (seconds between
 -- checks of the file, default 1), LLMROUTE_STANDARD_HEADER ("1": enable the standard
--- routing header for routes without their own section).
+-- routing header for routes without their own section), LLMROUTE_FAILURE_COOLDOWN_MS
+-- (how long a backend that answered 5xx is left out of decisions, default 5000; a 429
+-- with Retry-After is left out for that long instead).
 --
 -- Backends. llmroute names a backend `namespace/name`; the HAProxy backend for it is
 -- `namespace.name`. HAProxy cannot choose a server from Lua when it retries, so the
@@ -22,10 +26,15 @@ local http = require "llmroute_http"
 
 local routes_path = os.getenv("LLMROUTE_ROUTES")
 local check_interval = tonumber(os.getenv("LLMROUTE_CHECK_INTERVAL") or "1") or 1
+local failure_cooldown_ms = tonumber(os.getenv("LLMROUTE_FAILURE_COOLDOWN_MS") or "5000") or 5000
 local options = nil
 if os.getenv("LLMROUTE_STANDARD_HEADER") == "1" then options = { standard_header = true } end
 
 local router, routes_text, owned, model_header
+
+-- This thread's health view (the file is loaded per thread): the backends that failed,
+-- left out of its decisions for a while.
+local health = llmroute.health()
 
 local function load_routes()
   local text, err = http.read_file(routes_path)
@@ -97,7 +106,7 @@ core.register_action("llmroute", { "http-req" }, function(txn)
     end
   end
   local request = { method = txn.f:method(), host = txn.f:req_hdr("host"),
-                    path = txn.f:pathq(), headers = headers }
+                    path = txn.f:pathq(), headers = headers, health = health }
   -- With `option http-buffer-request` the body is here whole, unless it is larger than
   -- HAProxy's buffer: then llmroute would see a truncated body.
   local length = tonumber(txn.f:req_hdr("content-length") or "0") or 0
@@ -122,6 +131,25 @@ core.register_action("llmroute", { "http-req" }, function(txn)
   for i = 1, #owned do txn.http:req_del_header(owned[i]) end
   local model = llmroute.upstream_model(d)
   if model ~= nil then txn.http:req_set_header(model_header, model) end
+end)
+
+-- After the answer of the server that ended the request (HAProxy's retries happen before
+-- it): a 429 with Retry-After (seconds) leaves its backend out of this thread's decisions
+-- for that long, a 5xx for failure_cooldown_ms. Servers are named namespace.name.
+core.register_action("llmroute_health", { "http-res" }, function(txn)
+  local status = txn.f:status()
+  if status ~= 429 and status < 500 then return end
+  local server = txn.f:srv_name()
+  if server == nil then return end
+  local ns, name = server:match("^([^.]+)%.(.+)$")
+  if ns == nil then return end
+  local ms = failure_cooldown_ms
+  if status == 429 then
+    local seconds = tonumber(txn.f:res_hdr("retry-after") or "")
+    if seconds == nil or seconds <= 0 then return end
+    ms = math.floor(seconds * 1000)
+  end
+  health:mark_down(ns, name, ms)
 end)
 
 -- Answers a request that was not routed: its status and an OpenAI-shaped JSON error.

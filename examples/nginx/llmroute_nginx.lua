@@ -45,12 +45,16 @@ local conf = {
   backends = nil,         -- the backends file: `namespace/name host:port` a line
   options = nil,          -- llmroute compile options (model_header, standard_header, ...)
   check_interval = 1,     -- seconds between checks of the two files
+  -- How long a backend that failed (a 5xx answer, or no answer) is left out of this
+  -- worker's decisions; a 429 with Retry-After is left out for that long instead.
+  failure_cooldown_ms = 5000,
   selected_header = "x-ai-eg-selected-backend",
   model_header = "x-ai-eg-model",  -- what llmroute-server.conf's proxy_set_header sets
 }
 
 -- This worker's state.
 local router                   -- llmroute router (compiled by the master in configure)
+local health                   -- the worker's health view (init_worker): backends down
 local routes_text, backends_text  -- what was last read (compiled or not)
 local addresses = {}           -- "ns/name" -> { host, port, address }
 local owned = {}               -- the headers the gateway owns (lower-cased)
@@ -124,8 +128,10 @@ local function check(premature)
   if not ok then ngx.log(ngx.ERR, "llmroute: ", err) end
 end
 
--- Each worker starts with the master's table and checks the files from then on.
+-- Each worker starts with the master's table and checks the files from then on. Its
+-- health view is its own: nginx workers share no Lua state.
 function _M.init_worker()
+  health = llmroute.health()
   local ok, err = ngx.timer.every(conf.check_interval, check)
   if not ok then ngx.log(ngx.ERR, "llmroute: cannot start the reload timer: ", err) end
 end
@@ -169,7 +175,7 @@ end
 -- body yields to other requests.
 local function read_request()
   local r = { method = req.get_method(), host = ngx_var.host, path = ngx_var.request_uri,
-              body = nil }
+              body = nil, health = health }
   if ngx_var.http_content_length or ngx_var.http_transfer_encoding then
     req.read_body()
     local body = req.get_body_data()
@@ -229,6 +235,33 @@ local function last_failure()
   return status, status
 end
 
+-- Leaves a backend that failed out of this worker's decisions for a while: after a 429
+-- for its Retry-After (seconds or an HTTP date; a 429 without it is not marked), after a
+-- 5xx or no answer (outcome 0) for failure_cooldown_ms. $upstream_http_retry_after is
+-- the failed answer's header: nginx keeps it until the next try's request is sent.
+local function mark_failed(name, outcome)
+  local ms
+  if outcome == 429 then
+    local value = ngx_var.upstream_http_retry_after
+    if value == nil then return end
+    local seconds = tonumber(value)
+    if seconds == nil then
+      local at = ngx.parse_http_time(value)
+      if at == nil then return end
+      seconds = at - ngx.time()
+    end
+    if seconds <= 0 then return end
+    ms = math.floor(seconds * 1000)
+  elseif outcome == 0 or outcome >= 500 then
+    ms = conf.failure_cooldown_ms
+  else
+    return
+  end
+  local ns, backend = name:match("^([^/]+)/(.+)$")
+  local ok, err = health:mark_down(ns, backend, ms)
+  if not ok then ngx.log(ngx.ERR, "llmroute: cannot mark ", name, " down: ", err) end
+end
+
 -- No further try: nginx has already discarded the failed answer (it does so for every
 -- status proxy_next_upstream names, before the balancer can tell that the policy keeps
 -- it), so @llmroute_stopped answers with its status and a JSON error.
@@ -260,6 +293,7 @@ function _M.balance()
     end
   else
     local outcome, status = last_failure()
+    mark_failed(route.current, outcome)
     local next_backend, override = next_attempt(route, tries, outcome)
     if next_backend == nil then return stop(route, status) end
     name = next_backend.namespace .. "/" .. next_backend.name
@@ -300,10 +334,15 @@ function _M.stopped()
                 .. status .. ") and the rule's retry policy allows no further attempt")
 end
 
--- Hook for header_filter: name the backend that answered.
+-- Hook for header_filter: name the backend that answered, and mark it down when its
+-- answer is a failure (the failures before it were marked by the balancer).
 function _M.header_filter()
   local route = ngx.ctx.llmroute
-  if route ~= nil then ngx.header[conf.selected_header] = route.current end
+  if route ~= nil and route.current ~= nil then
+    ngx.header[conf.selected_header] = route.current
+    local status = ngx.status
+    if status == 429 or status >= 500 then mark_failed(route.current, status) end
+  end
 end
 
 -- Only the routing, for a benchmark against nginx's own `map`: the chosen backend's name,

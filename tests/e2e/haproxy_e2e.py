@@ -28,6 +28,8 @@ def config(repo, cmodule_dir, fixture, port):
     head = head.replace("setenv LLMROUTE_ROUTES examples/gateway/routes.yaml",
                         f"setenv LLMROUTE_ROUTES {fixture.routes}")
     head = head.replace("setenv LLMROUTE_CHECK_INTERVAL 1", "setenv LLMROUTE_CHECK_INTERVAL 0.1")
+    head = head.replace("setenv LLMROUTE_FAILURE_COOLDOWN_MS 5000",
+                        "setenv LLMROUTE_FAILURE_COOLDOWN_MS 60000")
     head = head.replace(" examples/", f" {repo}/examples/")
     head = head.replace("global\n", f"global\n    nbthread 2\n    pidfile {fixture.path('haproxy.pid')}\n", 1)
 
@@ -72,6 +74,9 @@ def main():
         # does not take it): the 429 reaches the client. The routing checks expect a
         # fallback after 429, so that one case is checked here instead.
         harness.routing_checks(checks, port, limited_status=429)
+        # One health view per thread (nbthread 2). A 429 reaches the client; a 503 too
+        # (cool503 has no chain section), after `retries 3` on its one server.
+        harness.health_checks(checks, port, fixture, views=2, retried=False, tries_per_503=4)
 
         def reload_under_load():
             load = harness.Load(port)

@@ -48,6 +48,7 @@ http {{
             routes = "{fixture.routes}",
             backends = "{fixture.backends}",
             check_interval = 0.1,
+            failure_cooldown_ms = 60000,
         }}
     }}
     include {example}/llmroute.conf;
@@ -66,6 +67,8 @@ http {{
 
         harness.routing_checks(checks, port)
         harness.retry_checks(checks, port, fixture)
+        # One health view per worker (worker_processes 2).
+        harness.health_checks(checks, port, fixture, views=2, retried=True)
 
         def reload_under_load():
             load = harness.Load(port)
