@@ -207,7 +207,9 @@ bool ResolveStandardHeader(const CompiledTable& table, const HostGroup& group, R
     }
     const uint32_t backend = AllowedBackend(policy, value);
     if (backend != kNone) {
-      decision = Decision();
+      // The decision is still the untouched "no rule matched" refusal: only its reason
+      // is cleared, not the whole decision rebuilt.
+      decision.reason = {};
       decision.status = DecisionStatus::kRouted;
       decision.via = Via::kStandardHeader;
       decision.backend = table.backends[backend];
@@ -240,6 +242,12 @@ std::string_view AffinityKey(const CompiledRule& rule, RequestState& state,
       return body_fields[rule.affinity_key];
   }
   return {};
+}
+
+// The affinity keys read from the body of the thread's current request.
+std::string_view* BodyFieldScratch() {
+  thread_local std::string_view body_fields[kMaxAffinityBodyFields];
+  return body_fields;
 }
 
 // Fallbacks that depend on the request (affinity order, down backends left out) are written
@@ -277,6 +285,34 @@ bool MarkDownEntries(const HealthView& health, std::span<const RuleEntry> entrie
     return false;
   }
   return true;
+}
+
+// Sorts values[0, count) in descending order. Up to 8 values (most rules) go through a
+// fixed sorting network, padded with zeros that sort last: no data-dependent branches.
+// `values` has room for at least 8.
+void SortDescending(uint64_t* values, std::size_t count) {
+  if (count > 8) {
+    std::sort(values, values + count, std::greater<uint64_t>());
+    return;
+  }
+  uint64_t v[8] = {};
+  for (std::size_t i = 0; i < count; ++i) v[i] = values[i];
+  auto order = [&v](int a, int b) {
+    const uint64_t high = std::max(v[a], v[b]);
+    v[b] = std::min(v[a], v[b]);
+    v[a] = high;
+  };
+  if (count <= 4) {
+    order(0, 1), order(2, 3), order(0, 2), order(1, 3), order(1, 2);
+  } else {
+    order(0, 2), order(1, 3), order(4, 6), order(5, 7);
+    order(0, 4), order(1, 5), order(2, 6), order(3, 7);
+    order(0, 1), order(2, 3), order(4, 5), order(6, 7);
+    order(2, 4), order(3, 5);
+    order(1, 4), order(3, 6);
+    order(1, 2), order(3, 4), order(5, 6);
+  }
+  for (std::size_t i = 0; i < count; ++i) values[i] = v[i];
 }
 
 // Affinity and/or health: the rule's choice among the entries that are up, with fallbacks
@@ -320,25 +356,12 @@ void SelectAmongEntries(const CompiledTable& table, const CompiledRule& rule, st
         same_weight &= entries[i].weight == weight;
         packed[count++] = AffinityBits(key_hash, entries[i].name_hash) << 7 | (127 - i);
       }
-      if (same_weight) {
-        // The common case: rank by the bits (see RanksBeforeSameWeight), no log.
-        std::sort(packed, packed + count, std::greater<uint64_t>());
-        // Bits within 2^-40 of each other are rare (about count^2 / 2^40 of requests):
-        // only then are the scores compared.
-        bool near_tie = false;
-        for (std::size_t j = 1; j < count; ++j) {
-          const uint64_t high = packed[j - 1] >> 7, low = packed[j] >> 7;
-          near_tie |= high - low <= (high >> 40) + 1;
-        }
-        auto before = [weight](uint64_t a, uint64_t b) {
-          return RanksBeforeSameWeight(a >> 7, b >> 7, weight, (a & 127) > (b & 127));
-        };
-        for (std::size_t j = 1; near_tie && j < count; ++j) {
-          for (std::size_t k = j; k > 0 && before(packed[k], packed[k - 1]); --k) {
-            std::swap(packed[k], packed[k - 1]);
-          }
-        }
-      } else {
+      SortDescending(packed, count);
+      if (count == 0) {  // a later tier with every entry down
+        begin = end;
+        continue;
+      }
+      if (!same_weight) {
         struct Scored {
           double score;
           uint64_t packed;
@@ -354,13 +377,33 @@ void SelectAmongEntries(const CompiledTable& table, const CompiledRule& rule, st
         });
         for (std::size_t j = 0; j < count; ++j) packed[j] = scored[j].packed;
       }
-      std::size_t first = 0;
-      if (t == tier) {
-        chosen = 127 - (packed[0] & 127);
-        first = 1;
-      }
-      for (std::size_t j = first; j < count; ++j) {
-        fallbacks[fallback_count++] = entries[127 - (packed[j] & 127)].AsFallback();
+      // With one weight the entries are ranked by their bits (see RanksBeforeSameWeight),
+      // no log. Bits within 2^-40 of each other (so at most 2^13 + 1 apart, below 2^21
+      // once packed) are rare: only then, seen while writing, are the scores compared and
+      // the tier written again.
+      const std::size_t tier_fallbacks = fallback_count;
+      for (bool exact = !same_weight;;) {
+        if (t == tier) {
+          chosen = 127 - (packed[0] & 127);
+        } else {
+          fallbacks[fallback_count++] = entries[127 - (packed[0] & 127)].AsFallback();
+        }
+        bool near_tie = false;
+        for (std::size_t j = 1; j < count; ++j) {
+          near_tie |= packed[j - 1] - packed[j] < (uint64_t{1} << 21);
+          fallbacks[fallback_count++] = entries[127 - (packed[j] & 127)].AsFallback();
+        }
+        if (exact || !near_tie) [[likely]] break;
+        auto before = [weight](uint64_t a, uint64_t b) {
+          return RanksBeforeSameWeight(a >> 7, b >> 7, weight, (a & 127) > (b & 127));
+        };
+        for (std::size_t j = 1; j < count; ++j) {
+          for (std::size_t k = j; k > 0 && before(packed[k], packed[k - 1]); --k) {
+            std::swap(packed[k], packed[k - 1]);
+          }
+        }
+        exact = true;
+        fallback_count = tier_fallbacks;
       }
       begin = end;
     }
@@ -448,25 +491,29 @@ void SelectBackend(const CompiledTable& table, const Candidate& winner, const Re
 }  // namespace
 
 Decision Decide(const CompiledTable& table, const Request& request) {
+  // The one object every path returns, so that it is built in place (no copy on return).
+  Decision decision = Refused(DecisionStatus::kNoRoute, "no rule matched the request");
   std::optional<std::string_view> body_model;
   // Affinity keys read from the body: per-thread, so that only the table's fields are
-  // cleared (most tables have none).
-  thread_local std::string_view body_fields[kMaxAffinityBodyFields];
-  if (!table.affinity_body_fields.empty()) {
+  // cleared; most tables have none, and then not even the thread's array is looked up.
+  std::string_view* body_fields = nullptr;
+  if (!table.affinity_body_fields.empty()) [[unlikely]] {
+    body_fields = BodyFieldScratch();
     for (std::size_t i = 0; i < table.affinity_body_fields.size(); ++i) body_fields[i] = {};
   }
   if (request.body.has_value()) {
     const BodyModel extracted = ExtractModel(*request.body, request.body_padding, table.body_limit,
                                              table.affinity_body_fields, body_fields);
     if (extracted.status == BodyModel::Status::kBadBody) {
-      return Refused(DecisionStatus::kBadRequest, extracted.reason);
+      decision.status = DecisionStatus::kBadRequest;
+      decision.reason = extracted.reason;
+      return decision;
     }
     if (extracted.status == BodyModel::Status::kModel) body_model = extracted.model;
   }
   RequestState state(table, request, ResolveScratch::ForThisThread(), request.body.has_value(),
                      body_model);
 
-  Decision decision = Refused(DecisionStatus::kNoRoute, "no rule matched the request");
   const HostGroup* group = GroupForHost(table, request.host);
   if (group != nullptr && !ResolveStandardHeader(table, *group, state, decision)) {
     const Candidate* winner = WinnerSearch(table, *group, state).Run();

@@ -12,6 +12,7 @@
 #define LLMROUTE_SELECT_AFFINITY_H_
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -24,7 +25,21 @@ inline constexpr uint64_t kFnvPrime = 0x100000001B3ULL;
 
 inline uint64_t Fnv1a64(std::string_view bytes) {
   uint64_t h = kFnvOffsetBasis;
-  for (char c : bytes) h = (h ^ static_cast<unsigned char>(c)) * kFnvPrime;
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  std::size_t n = bytes.size();
+  // The same byte-by-byte chain, eight bytes per loop iteration (session keys are tens of
+  // bytes: the loop's own bookkeeping was a third of the cost).
+  for (; n >= 8; n -= 8, p += 8) {
+    h = (h ^ p[0]) * kFnvPrime;
+    h = (h ^ p[1]) * kFnvPrime;
+    h = (h ^ p[2]) * kFnvPrime;
+    h = (h ^ p[3]) * kFnvPrime;
+    h = (h ^ p[4]) * kFnvPrime;
+    h = (h ^ p[5]) * kFnvPrime;
+    h = (h ^ p[6]) * kFnvPrime;
+    h = (h ^ p[7]) * kFnvPrime;
+  }
+  for (; n > 0; --n, ++p) h = (h ^ *p) * kFnvPrime;
   return h;
 }
 
