@@ -4,6 +4,8 @@
 //
 //   callgrind_driver WORKLOAD N COUNT     WORKLOAD: model | header | floor
 //                                         | affinity | affinity-body (N backends)
+//                                         | affinity-off (the affinity requests, key
+//                                           header and all, to a table without affinity)
 //                                         | health (N: the mode of BM_Health_Resolve)
 #include <cstdio>
 #include <cstdlib>
@@ -24,7 +26,8 @@ using namespace llmroute::bench;
 
 int main(int argc, char** argv) {
   if (argc != 4) {
-    std::fprintf(stderr, "usage: %s model|header|floor|affinity|affinity-body|health N COUNT\n",
+    std::fprintf(stderr,
+                 "usage: %s model|header|floor|affinity|affinity-body|affinity-off|health N COUNT\n",
                  argv[0]);
     return 2;
   }
@@ -35,9 +38,14 @@ int main(int argc, char** argv) {
   const bool affinity = workload.starts_with("affinity");
   const bool body = workload == "affinity-body";
   const bool health = workload == "health";
-  auto table = CompileOrDie(affinity ? AffinityYaml(n, body)
-                            : health ? HealthYaml()
-                                     : ModelRoutingYaml(n, header));
+  std::string yaml = affinity ? AffinityYaml(n, body)
+                     : health ? HealthYaml()
+                              : ModelRoutingYaml(n, header);
+  if (workload == "affinity-off") {
+    const std::string setting = "  sessionAffinity: {header: x-session-id}\n";
+    yaml.erase(yaml.find(setting), setting.size());
+  }
+  auto table = CompileOrDie(yaml);
   auto owned = affinity ? AffinityRequests(4096, 17, body)
                : health ? HealthRequests(4096, 19)
                : header ? StandardHeaderRequests(n, 4096, true, 42)

@@ -192,6 +192,25 @@ TEST(Affinity, SameWeightRankingAgreesWithTheScoresAtNearTies) {
   EXPECT_GT(ties, 0) << "the near ties include scores that round to equal";
 }
 
+// Two backendRefs whose draws for the key "near-tie" are 60 apart out of 2^53 (found by
+// a search over names): the ranking then compares their scores and writes the tier again,
+// in the tier that chooses and in a later one.
+TEST(Affinity, MatchesTheFormulaAtANearTieOfTheDraws) {
+  const std::string key = "near-tie";
+  const uint64_t x = SplitMix(Fnv(key) ^ Fnv("ns/n117336")) >> 11;
+  const uint64_t y = SplitMix(Fnv(key) ^ Fnv("ns/n1386797")) >> 11;
+  ASSERT_EQ(y - x, 60u) << "the two draws are a near tie";
+  const std::vector<std::vector<Backend>> cases = {
+      {{"a"}, {"n1386797"}, {"b"}, {"n117336"}, {"c", 1, 1}},
+      {{"n117336", 3}, {"n1386797", 3}},
+      {{"a"}, {"n1386797", 1, 1}, {"x", 1, 1}, {"n117336", 1, 1}, {"z", 1, 2}}};
+  for (const std::vector<Backend>& backends : cases) {
+    auto table = MustCompile(RouteYaml(backends));
+    ASSERT_NE(table, nullptr);
+    ExpectSame(Actual(*table, key), Reference(backends, key), key);
+  }
+}
+
 TEST(Affinity, MatchesTheFormulaWithBackendsDown) {
   auto table = MustCompile(RouteYaml(kTiered));
   ASSERT_NE(table, nullptr);
