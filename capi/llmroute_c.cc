@@ -27,6 +27,7 @@
 #include "llmroute/diagnostic.h"
 #include "llmroute/explain.h"
 #include "llmroute/health.h"
+#include "llmroute/holder.h"
 #include "llmroute/load.h"
 #include "llmroute/names.h"
 #include "llmroute/request.h"
@@ -53,15 +54,34 @@ struct llmroute_health_t {
   llmroute::HealthView view;
 };
 
-// The current table of a reloading configuration: one reference to it, replaced under the
-// mutex (acquire takes a reference under the same mutex, so the table cannot be freed in
-// between), and the count of swaps.
+// One counted reference to a C table, as the holder's publication keeps and hands out:
+// copying adds a reference, destruction drops one, release() hands it to the caller.
+class TableReference {
+ public:
+  static TableReference Share(llmroute_table_t* table) {
+    return TableReference(llmroute_table_ref(table));
+  }
+  TableReference(const TableReference& other) : table_(llmroute_table_ref(other.table_)) {}
+  TableReference(TableReference&& other) noexcept : table_(std::exchange(other.table_, nullptr)) {}
+  TableReference& operator=(TableReference other) noexcept {
+    std::swap(table_, other.table_);
+    return *this;
+  }
+  ~TableReference() { llmroute_table_free(table_); }
+  llmroute_table_t* release() { return std::exchange(table_, nullptr); }
+  friend void swap(TableReference& a, TableReference& b) noexcept { std::swap(a.table_, b.table_); }
+
+ private:
+  explicit TableReference(llmroute_table_t* table) : table_(table) {}
+  llmroute_table_t* table_;
+};
+
+// The current table of a reloading configuration: the same publication as
+// llmroute::TableHolder's (swap and acquire under its mutex, the generation without), over
+// the C table's own reference count.
 struct llmroute_holder_t {
-  explicit llmroute_holder_t(llmroute_table_t* initial) : current(initial) {}
-  ~llmroute_holder_t() { llmroute_table_free(current); }
-  mutable std::mutex mutex;
-  llmroute_table_t* current;  // guarded by mutex; one reference
-  std::atomic<uint64_t> generation{0};
+  explicit llmroute_holder_t(TableReference initial) : publication(std::move(initial)) {}
+  llmroute::internal::Publication<TableReference> publication;
 };
 
 namespace {
@@ -750,34 +770,25 @@ int32_t llmroute_decision_upstream_model(const llmroute_decision_t* decision,
 
 llmroute_holder_t* llmroute_holder_create(llmroute_table_t* initial) {
   if (initial == nullptr) return nullptr;
-  llmroute_holder_t* holder = new (std::nothrow) llmroute_holder_t(initial);
-  if (holder != nullptr) llmroute_table_ref(initial);
-  return holder;
+  // The reference is taken only once the holder's memory is allocated.
+  return new (std::nothrow) llmroute_holder_t(TableReference::Share(initial));
 }
 
 void llmroute_holder_free(llmroute_holder_t* holder) { delete holder; }
 
 int32_t llmroute_holder_swap(llmroute_holder_t* holder, llmroute_table_t* next) {
   if (holder == nullptr || next == nullptr) return LLMROUTE_ERROR_INVALID_ARGUMENT;
-  llmroute_table_t* previous = llmroute_table_ref(next);
-  {
-    std::lock_guard<std::mutex> lock(holder->mutex);
-    std::swap(previous, holder->current);
-    holder->generation.fetch_add(1, std::memory_order_release);
-  }
-  // Outside the lock: the last reference frees the table.
-  llmroute_table_free(previous);
+  holder->publication.Swap(TableReference::Share(next));
   return LLMROUTE_OK;
 }
 
 llmroute_table_t* llmroute_holder_acquire(const llmroute_holder_t* holder) {
   if (holder == nullptr) return nullptr;
-  std::lock_guard<std::mutex> lock(holder->mutex);
-  return llmroute_table_ref(holder->current);
+  return holder->publication.Snapshot().release();
 }
 
 uint64_t llmroute_holder_generation(const llmroute_holder_t* holder) {
-  return holder == nullptr ? 0 : holder->generation.load(std::memory_order_acquire);
+  return holder == nullptr ? 0 : holder->publication.generation();
 }
 
 namespace {

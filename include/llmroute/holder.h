@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "llmroute/decision.h"
@@ -35,8 +36,54 @@
 namespace llmroute {
 
 namespace internal {
+
 struct HolderThreadSlot;  // one thread's reference to the table, src/reload/holder.cc
-}
+
+// The publication every holder is built on (TableHolder below, and the C ABI's holder): the
+// current value of a reloading configuration, its replacement and the count of
+// replacements. `Reference` is a copyable, owning reference to a table
+// (std::shared_ptr<const RoutingTable> here; the C ABI's counted table handle there).
+// Swap replaces the value under the mutex and releases the previous one after it, so the
+// last reference frees a table outside the lock; Snapshot copies it under the same mutex;
+// generation() is one atomic load. Thread-safety: every member may be called from any
+// thread at any time, except the destructor.
+template <typename Reference>
+class Publication {
+ public:
+  explicit Publication(Reference initial) : current_(std::move(initial)) {}
+  Publication(const Publication&) = delete;
+  Publication& operator=(const Publication&) = delete;
+
+  void Swap(Reference next) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      std::swap(current_, next);
+      generation_.fetch_add(1, std::memory_order_release);
+    }
+    // `next` now holds the previous value and is released here, outside the lock.
+  }
+
+  Reference Snapshot() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return current_;
+  }
+
+  // The current value and the generation it belongs to, read together.
+  Reference Snapshot(uint64_t* generation) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    *generation = generation_.load(std::memory_order_relaxed);
+    return current_;
+  }
+
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+
+ private:
+  mutable std::mutex mutex_;
+  Reference current_;  // guarded by mutex_
+  std::atomic<uint64_t> generation_{0};
+};
+
+}  // namespace internal
 
 class TableHolder {
  public:
@@ -57,18 +104,17 @@ class TableHolder {
   Decision Resolve(const Request& request) const;
 
   // How many times Swap was called.
-  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  uint64_t generation() const { return publication_.generation(); }
 
  private:
   const RoutingTable& TableForThisThread() const;
   const RoutingTable& RefreshThisThread(internal::HolderThreadSlot* slot) const;
 
   const uint64_t id_;  // unique per holder for the life of the process, never reused
-  mutable std::mutex mutex_;
-  std::shared_ptr<const RoutingTable> current_;  // guarded by mutex_
+  internal::Publication<std::shared_ptr<const RoutingTable>> publication_;
+  mutable std::mutex slots_mutex_;
   // The slot of every thread that resolved through this holder and may still be alive.
-  mutable std::vector<std::shared_ptr<internal::HolderThreadSlot>> slots_;  // guarded by mutex_
-  std::atomic<uint64_t> generation_{0};
+  mutable std::vector<std::shared_ptr<internal::HolderThreadSlot>> slots_;  // guarded by slots_mutex_
 };
 
 }  // namespace llmroute

@@ -126,12 +126,10 @@ using internal::HolderThreadSlot;
 
 TableHolder::TableHolder(std::shared_ptr<const RoutingTable> initial)
     : id_(internal::next_holder_id.fetch_add(1, std::memory_order_relaxed)),
-      current_(std::move(initial)) {
-  assert(current_ != nullptr);
-}
+      publication_((assert(initial != nullptr), std::move(initial))) {}
 
 TableHolder::~TableHolder() {
-  std::lock_guard<std::mutex> lock(mutex_);  // orders the threads' last refreshes before this
+  std::lock_guard<std::mutex> lock(slots_mutex_);  // orders the threads' last refreshes before this
   for (const std::shared_ptr<HolderThreadSlot>& slot : slots_) {
     std::lock_guard<std::mutex> release(slot->release_mutex);
     slot->table.reset();
@@ -141,22 +139,15 @@ TableHolder::~TableHolder() {
 
 void TableHolder::Swap(std::shared_ptr<const RoutingTable> next) {
   assert(next != nullptr);
-  std::shared_ptr<const RoutingTable> previous;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    previous = std::exchange(current_, std::move(next));
-    generation_.fetch_add(1, std::memory_order_release);
-  }
-  // `previous` is released here, outside the lock: the last reference frees the table.
+  publication_.Swap(std::move(next));
 }
 
 std::shared_ptr<const RoutingTable> TableHolder::Snapshot() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return current_;
+  return publication_.Snapshot();
 }
 
 const RoutingTable& TableHolder::TableForThisThread() const {
-  const uint64_t generation = generation_.load(std::memory_order_acquire);
+  const uint64_t generation = publication_.generation();
   HolderThreadSlot* slot = internal::SlotsForThisThread().Find(id_);
   if (slot != nullptr && slot->generation == generation) return *slot->table;  // steady state
   return RefreshThisThread(slot);
@@ -165,7 +156,7 @@ const RoutingTable& TableHolder::TableForThisThread() const {
 // Rare: first use on this thread (`slot` null), or a swap happened since.
 const RoutingTable& TableHolder::RefreshThisThread(HolderThreadSlot* slot) const {
   ++internal::holder_locks_taken;
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<std::mutex> lock(slots_mutex_);
   if (slot == nullptr) {
     // The slots of threads that have exited are held by the holder alone.
     std::erase_if(slots_, [](const std::shared_ptr<HolderThreadSlot>& s) {
@@ -176,8 +167,9 @@ const RoutingTable& TableHolder::RefreshThisThread(HolderThreadSlot* slot) const
     slots_.push_back(fresh);
     internal::SlotsForThisThread().Insert(id_, std::move(fresh));
   }
-  slot->generation = generation_.load(std::memory_order_relaxed);
-  slot->table = current_;
+  uint64_t generation = 0;
+  slot->table = publication_.Snapshot(&generation);
+  slot->generation = generation;
   return *slot->table;
 }
 
