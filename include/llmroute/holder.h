@@ -5,7 +5,8 @@
 // reference to the table it last used, found through a small per-thread hash table keyed by
 // holder; a call reads the holder's generation number (a shared word) and compares it with
 // the slot's. Only the first call on a thread and the first after a swap take the holder's
-// mutex, once, to pick up the current table (Envoy's thread-local slots work the same way).
+// two mutexes (its slot list's, then its publication's), once, to pick up the current
+// table (Envoy's thread-local slots work the same way).
 //
 // The holder owns the slots (the thread shares them): destroying the holder frees every
 // table its slots hold at once, even while the threads that used it are idle. An old
