@@ -69,7 +69,6 @@ class TableReference {
   }
   ~TableReference() { llmroute_table_free(table_); }
   llmroute_table_t* release() { return std::exchange(table_, nullptr); }
-  friend void swap(TableReference& a, TableReference& b) noexcept { std::swap(a.table_, b.table_); }
 
  private:
   explicit TableReference(llmroute_table_t* table) : table_(table) {}

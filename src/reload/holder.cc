@@ -126,7 +126,9 @@ using internal::HolderThreadSlot;
 
 TableHolder::TableHolder(std::shared_ptr<const RoutingTable> initial)
     : id_(internal::next_holder_id.fetch_add(1, std::memory_order_relaxed)),
-      publication_((assert(initial != nullptr), std::move(initial))) {}
+      publication_(std::move(initial)) {
+  assert(publication_.Snapshot() != nullptr);
+}
 
 TableHolder::~TableHolder() {
   std::lock_guard<std::mutex> lock(slots_mutex_);  // orders the threads' last refreshes before this
