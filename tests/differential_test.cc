@@ -1,7 +1,10 @@
 // Differential test: the library's RoutingTable::Resolve against the reference resolver
 // (tests/reference/), on random tables and random requests drawn toward the tables' own
-// values. Every decision field must agree, and a standard-header decision must name a
-// backend on the reported route's allowlist.
+// values. Every decision field must agree (fallbacks in order, `affinity` and `panic`
+// included), and a standard-header decision must name a backend on the reported route's
+// allowlist. Tables carry session affinity (route, rule and compile-option default; header
+// or body field) and requests carry affinity keys and, for about a third, a health view
+// with some backends down (sometimes a rule's whole first tier, sometimes every backend).
 //
 // Environment:
 //   LLMROUTE_DIFFERENTIAL_COMPARISONS  how many requests to compare (default 200000)
@@ -10,6 +13,8 @@
 //
 // A disagreement prints the seed, then a shrunk reproducer: the config text, the compile
 // options, the request, and both decisions.
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -24,6 +29,7 @@
 
 #include "gtest/gtest.h"
 #include "llmroute/config.h"
+#include "llmroute/health.h"
 #include "llmroute/load.h"
 #include "llmroute/table.h"
 #include "reference/reference_resolver.h"
@@ -67,12 +73,18 @@ struct GenRetry {  // a rule's `retry`; an absent field takes its default
   std::optional<std::string> backoff;
 };
 
+struct GenAffinity {  // `sessionAffinity`: a header or a top-level body field
+  bool header = true;
+  std::string name;
+};
+
 struct GenRule {
   std::optional<std::string> name;
   bool matches_written = true;  // false: no `matches` (one implicit match)
   std::vector<GenMatch> matches;
   std::vector<GenRef> refs;
   std::optional<GenRetry> retry;
+  std::optional<GenAffinity> affinity;
 };
 
 struct GenStandardHeader {
@@ -93,6 +105,7 @@ struct GenRoute {
   std::vector<std::string> hostnames;
   std::vector<GenRule> rules;
   std::optional<GenStandardHeader> standard_header;
+  std::optional<GenAffinity> affinity;
   std::string Namespace() const { return ns.value_or("default"); }
 };
 
@@ -108,6 +121,14 @@ struct GenTable {
   CompileOptions options;
 };
 
+// A backend marked in the request's health view.
+struct GenMark {
+  enum class Kind { kDown, kCooldown, kExpiredCooldown };  // the last one reads as up
+  std::string ns;
+  std::string name;
+  Kind kind = Kind::kDown;
+};
+
 struct GenRequest {
   std::string method = "GET";
   std::string host;
@@ -115,17 +136,14 @@ struct GenRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::optional<std::string> body;
   uint64_t entropy = 0;
+  std::optional<std::vector<GenMark>> health;  // absent: no view; present: a view with these marks
 
-  Request View(std::vector<Header>& storage) const {
-    storage.clear();
-    for (const auto& [name, value] : headers) storage.push_back({name, value});
-    Request r;
-    r.method = method;
-    r.host = host;
-    r.path = path;
-    r.headers = storage;
-    if (body.has_value()) r.body = std::string_view(*body);
-    r.entropy = entropy;
+  // The request, built with the tests' shared builder; `view` is passed when `health` is set.
+  Req ToReq(const HealthView* view) const {
+    Req r = Req().Method(method).Host(host).Path(path).Entropy(entropy);
+    for (const auto& [name, value] : headers) r.AddHeader(name, value);
+    if (body.has_value()) r.SetBody(*body);
+    if (health.has_value()) r.SetHealth(view);
     return r;
   }
 };
@@ -148,6 +166,10 @@ std::string RenderConditions(const std::vector<GenCondition>& conditions) {
     out += "name: " + Quote(c.name) + ", value: " + Quote(c.value) + "}";
   }
   return out + "]";
+}
+
+std::string RenderAffinity(const GenAffinity& a) {
+  return Cat("{", a.header ? "header" : "bodyField", ": ", Quote(a.name), "}");
 }
 
 std::string RenderYaml(const GenTable& t) {
@@ -176,6 +198,7 @@ std::string RenderYaml(const GenTable& t) {
       for (std::size_t i = 0; i < r.hostnames.size(); ++i) y += (i ? ", " : "") + Quote(r.hostnames[i]);
       y += "]\n";
     }
+    if (r.affinity) y += "  sessionAffinity: " + RenderAffinity(*r.affinity) + "\n";
     if (r.standard_header) {
       const GenStandardHeader& s = *r.standard_header;
       y += "  standardRoutingHeader:\n    enabled: ";
@@ -246,6 +269,7 @@ std::string RenderYaml(const GenTable& t) {
         if (rule.retry->backoff) y += sep + "backoff: " + *rule.retry->backoff;
         y += "}\n";
       }
+      if (rule.affinity) y += "    sessionAffinity: " + RenderAffinity(*rule.affinity) + "\n";
     }
   }
   return y;
@@ -258,6 +282,8 @@ std::string DescribeOptions(const CompileOptions& o) {
                " allowed=", o.standard_header.allowed_backends == AllowedBackends::kRulesOnly ? "RulesOnly" : "SameNamespace",
                " on_disallowed=", o.standard_header.on_disallowed == OnDisallowed::kReject ? "Reject" : "UseRules");
   }
+  if (!o.affinity_header.empty()) out += " affinity_header=" + o.affinity_header;
+  if (!o.affinity_body_field.empty()) out += " affinity_body_field=" + o.affinity_body_field;
   return out;
 }
 
@@ -265,6 +291,15 @@ std::string DescribeRequest(const GenRequest& r) {
   std::string out = Cat(r.method, " host=\"", r.host, "\" path=\"", r.path, "\" entropy=", r.entropy);
   for (const auto& [name, value] : r.headers) out += Cat("\n  header [", name, "]: \"", value, "\"");
   if (r.body) out += Cat("\n  body: ", *r.body);
+  if (r.health) {
+    out += "\n  health view, marked:";
+    for (const GenMark& m : *r.health) {
+      out += Cat(" ", m.ns, "/", m.name,
+                 m.kind == GenMark::Kind::kDown       ? " (down)"
+                 : m.kind == GenMark::Kind::kCooldown ? " (cooldown)"
+                                                      : " (expired cooldown)");
+    }
+  }
   return out;
 }
 
@@ -298,6 +333,7 @@ class Generator {
       const int rules = 1 + Below(4);
       std::set<std::string> rule_names;
       for (int k = 0; k < rules; ++k) r.rules.push_back(Rule(r.kind, r.Namespace(), rule_names));
+      if (Chance(25)) r.affinity = Affinity();
       t.routes.push_back(std::move(r));
     }
     const int backends = Below(3);
@@ -336,6 +372,10 @@ class Generator {
       if (Chance(50)) t.options.standard_header.allowed_backends = AllowedBackends::kSameNamespace;
       if (Chance(50)) t.options.standard_header.on_disallowed = OnDisallowed::kUseRules;
     }
+    if (Chance(15)) {
+      const GenAffinity a = Affinity();
+      (a.header ? t.options.affinity_header : t.options.affinity_body_field) = a.name;
+    }
     return t;
   }
 
@@ -364,6 +404,8 @@ class Generator {
       }
     }
     if (Chance(15)) q.body = Pick(kBodies);
+    AffinityKeys(t, q);
+    if (Chance(35)) q.health = Marks(t);
     return q;
   }
 
@@ -386,6 +428,12 @@ class Generator {
   static inline const std::vector<std::string> kBackendNames = {"b0", "b1", "b2", "b3"};
   static inline const std::vector<std::string> kOverrides = {"m-small", "m-large"};
   static inline const std::vector<std::string> kStandardHeaderNames = {"x-ai-gateway-backend", "X-Backend", "x-pick"};
+  static inline const std::vector<std::string> kAffinityHeaders = {"x-session-id", "x-user", "x-tenant"};
+  static inline const std::vector<std::string> kAffinityFields = {"user", "prompt_cache_key", "model"};
+  static inline const std::vector<std::string> kAffinityKeys = {"s1", "s2", "conv-42", "user-7", "", " s1", "s1,s2", "S1"};
+  static inline const std::vector<std::string> kAffinityBodyValues = {
+      R"("s1")", R"("s2")", R"("conv-42")", R"("")", R"("s\u0031")", R"("caf\u00e9 \ud83d\ude00")", "7", "null",
+      R"({"id":"s1"})", R"(["s1"])", R"("s1\"x")"};
   static inline const std::vector<std::string> kBodies = {
       R"({"model":"gpt-4o"})", R"({"messages":[],"model":"llama-3"})", R"({"model":"gpt-\u0034o"})",
       R"({"stream":true})", R"({"model":1})", R"({"model":"a","model":"a"})", "{", "[]",
@@ -468,7 +516,111 @@ class Generator {
       if (Chance(50)) retry.backoff = Pick({"0s", "100ms", "1s", "1h30m"});
       rule.retry = std::move(retry);
     }
+    if (Chance(15)) rule.affinity = Affinity();
     return rule;
+  }
+
+  GenAffinity Affinity() {
+    GenAffinity a;
+    a.header = Chance(50);
+    a.name = a.header ? CaseNoise(Pick(kAffinityHeaders)) : Pick(kAffinityFields);
+    return a;
+  }
+
+  // Session affinity keys for the table's affinity headers and body fields: sent or not,
+  // empty, repeated; bodies with the field as a string (escaped or not), another JSON type,
+  // nested only, or absent.
+  void AffinityKeys(const GenTable& t, GenRequest& q) {
+    std::vector<std::string> headers, fields;
+    auto note = [&](const std::optional<GenAffinity>& a) {
+      if (a) (a->header ? headers : fields).push_back(a->name);
+    };
+    for (const GenRoute& r : t.routes) {
+      note(r.affinity);
+      for (const GenRule& rule : r.rules) note(rule.affinity);
+    }
+    if (!t.options.affinity_header.empty()) headers.push_back(t.options.affinity_header);
+    if (!t.options.affinity_body_field.empty()) fields.push_back(t.options.affinity_body_field);
+    if (!headers.empty() && Chance(70)) {
+      const int copies = Chance(85) ? 1 : 2;
+      for (int i = 0; i < copies; ++i) {
+        const std::string name = CaseNoise(headers[Below(headers.size())]);
+        q.headers.insert(q.headers.begin() + Below(q.headers.size() + 1), {name, Pick(kAffinityKeys)});
+      }
+    }
+    if (!fields.empty() && Chance(60)) {
+      const std::string field = fields[Below(fields.size())];
+      std::vector<std::string> members;
+      if (field != "model" && Chance(70)) members.push_back(R"("model":")" + Pick({"gpt-4o", "llama-3", "a,b"}) + "\"");
+      if (Chance(85)) {
+        std::string name = "\"" + field + "\"";
+        if (Chance(10)) name = "\"" + field.substr(0, field.size() - 1) + "\\u00" + Hex(field.back()) + "\"";
+        members.push_back(name + ":" + Pick(kAffinityBodyValues));
+      }
+      if (Chance(30)) members.push_back(R"("messages":[{"role":"user","content":"hi","user":"s2"}])");
+      if (Chance(20)) members.push_back(R"("metadata":{")" + field + R"(":"s3"})");
+      if (Chance(20)) members.push_back(R"("stream":true)");
+      std::shuffle(members.begin(), members.end(), rng_);
+      std::string body = Chance(20) ? " {\n " : "{";
+      for (std::size_t i = 0; i < members.size(); ++i) body += (i ? (Chance(20) ? " , " : ",") : "") + members[i];
+      q.body = body + "}";
+    }
+  }
+
+  static std::string Hex(char c) {
+    static const char* const kHex = "0123456789abcdef";
+    return {kHex[static_cast<unsigned char>(c) >> 4], kHex[c & 15]};
+  }
+
+  // A health view's marks: some of the table's backends down (for good, for a cooldown, or
+  // for a cooldown that has ended), sometimes all of one rule's first tier, sometimes all,
+  // sometimes nothing or only names the table does not know.
+  std::vector<GenMark> Marks(const GenTable& t) {
+    std::set<std::pair<std::string, std::string>> all;
+    for (const GenRoute& r : t.routes) {
+      for (const GenRule& rule : r.rules) {
+        for (const GenRef& ref : rule.refs) all.insert({ref.ns.value_or(r.Namespace()), ref.name});
+      }
+    }
+    std::set<std::pair<std::string, std::string>> down;
+    switch (Below(5)) {
+      case 0:
+      case 1:
+        for (const auto& b : all) {
+          if (Chance(40)) down.insert(b);
+        }
+        break;
+      case 2: {  // the first tier of one rule, and maybe a little more
+        std::vector<std::pair<const GenRoute*, const GenRule*>> rules;
+        for (const GenRoute& r : t.routes) {
+          for (const GenRule& rule : r.rules) rules.push_back({&r, &rule});
+        }
+        const auto [route, rule] = rules[Below(rules.size())];
+        std::optional<int> first;
+        for (const GenRef& ref : rule->refs) {
+          if (ref.weight.value_or(1) > 0) first = std::min(first.value_or(ref.priority.value_or(0)), ref.priority.value_or(0));
+        }
+        for (const GenRef& ref : rule->refs) {
+          if (ref.priority.value_or(0) == first) down.insert({ref.ns.value_or(route->Namespace()), ref.name});
+        }
+        for (const auto& b : all) {
+          if (Chance(15)) down.insert(b);
+        }
+        break;
+      }
+      case 3:
+        down = all;
+        break;
+      default:
+        if (Chance(50)) down.insert({Pick(kNamespaces), "nowhere"});
+        break;
+    }
+    std::vector<GenMark> marks;
+    for (const auto& [ns, name] : down) {
+      const int kind = static_cast<int>(Below(10));
+      marks.push_back({ns, name, kind < 7 ? GenMark::Kind::kDown : kind < 9 ? GenMark::Kind::kCooldown : GenMark::Kind::kExpiredCooldown});
+    }
+    return marks;
   }
 
   std::string Host() {
@@ -561,12 +713,49 @@ Compiled CompileBoth(const GenTable& t) {
   return c;
 }
 
-// Empty when they agree; otherwise what differs.
-std::string Disagreement(const Compiled& c, const GenRequest& q) {
-  std::vector<Header> storage;
-  const Request request = q.View(storage);
+// The one health view every request with `health` gets, on a clock the test moves: before
+// each comparison the previous request's marks are lifted and its own are set.
+class HealthMarks {
+ public:
+  HealthMarks() : view_([this] { return now_.load(); }) {}
+
+  const HealthView* Apply(const std::vector<GenMark>& marks) {
+    for (const auto& [ns, name] : marked_) view_.MarkUp(ns, name);
+    marked_.clear();
+    for (const GenMark& m : marks) {  // cooldowns that end before the request
+      if (m.kind == GenMark::Kind::kExpiredCooldown) Check(view_.MarkDownFor(m.ns, m.name, 5));
+    }
+    now_ += 10;
+    for (const GenMark& m : marks) {
+      if (m.kind == GenMark::Kind::kDown) Check(view_.MarkDown(m.ns, m.name));
+      if (m.kind == GenMark::Kind::kCooldown) Check(view_.MarkDownFor(m.ns, m.name, 1'000'000'000));
+      marked_.push_back({m.ns, m.name});
+    }
+    return &view_;
+  }
+
+ private:
+  static void Check(const absl::Status& status) { ASSERT_TRUE(status.ok()) << status; }
+
+  std::atomic<int64_t> now_{1000};
+  HealthView view_;
+  std::vector<std::pair<std::string, std::string>> marked_;
+};
+
+HealthMarks& Health() {
+  static HealthMarks* marks = new HealthMarks();  // never destroyed: no exit-order questions
+  return *marks;
+}
+
+// Empty when they agree; otherwise what differs. `got`, when given, receives the library's
+// decision.
+std::string Disagreement(const Compiled& c, const GenRequest& q, Outcome* got_out = nullptr) {
+  const HealthView* view = q.health.has_value() ? Health().Apply(*q.health) : nullptr;
+  const Req req = q.ToReq(view);
+  const Request request = req.View();
   const Outcome got = reference::FromDecision(c.table->Resolve(request));  // copied at once
   const Outcome want = c.reference->Resolve(request);
+  if (got_out != nullptr) *got_out = got;
   std::string out;
   if (!(got == want)) {
     out += "library:   " + reference::Describe(got) + "\nreference: " + reference::Describe(want) + "\n";
@@ -623,12 +812,14 @@ void Shrink(GenTable& t, GenRequest& q) {
         }
         attempt([r, k](GenTable& t2, GenRequest&) { t2.routes[r].rules[k].name.reset(); });
         attempt([r, k](GenTable& t2, GenRequest&) { t2.routes[r].rules[k].retry.reset(); });
+        attempt([r, k](GenTable& t2, GenRequest&) { t2.routes[r].rules[k].affinity.reset(); });
       }
       for (std::size_t h = 0; h < route.hostnames.size(); ++h) {
         attempt([r, h](GenTable& t2, GenRequest&) { auto& v = t2.routes[r].hostnames; v.erase(v.begin() + h); });
       }
       attempt([r](GenTable& t2, GenRequest&) { t2.routes[r].standard_header.reset(); });
       attempt([r](GenTable& t2, GenRequest&) { t2.routes[r].timestamp.reset(); });
+      attempt([r](GenTable& t2, GenRequest&) { t2.routes[r].affinity.reset(); });
     }
     for (std::size_t b = 0; b < t.backends.size(); ++b) {
       attempt([b](GenTable& t2, GenRequest&) { t2.backends.erase(t2.backends.begin() + b); });
@@ -639,6 +830,14 @@ void Shrink(GenTable& t, GenRequest& q) {
     attempt([](GenTable&, GenRequest& q2) { q2.body.reset(); });
     attempt([](GenTable&, GenRequest& q2) { q2.path = q2.path.substr(0, q2.path.find('?')); });
     attempt([](GenTable& t2, GenRequest&) { t2.options.standard_header = {}; });
+    attempt([](GenTable& t2, GenRequest&) { t2.options.affinity_header.clear(); });
+    attempt([](GenTable& t2, GenRequest&) { t2.options.affinity_body_field.clear(); });
+    attempt([](GenTable&, GenRequest& q2) { q2.health.reset(); });
+    if (q.health.has_value()) {
+      for (std::size_t m = 0; m < q.health->size(); ++m) {
+        attempt([m](GenTable&, GenRequest& q2) { q2.health->erase(q2.health->begin() + m); });
+      }
+    }
     bool shrunk = false;
     for (auto& step : tries) {
       if (step()) {
@@ -682,10 +881,16 @@ TEST(Differential, LibraryAgreesWithReferenceOnRandomTablesAndRequests) {
     ++tables;
     for (int k = 0; k < kRequestsPerTable && compared < comparisons; ++k, ++compared) {
       GenRequest q = gen.RequestFor(t);
-      const std::string diff = Disagreement(c, q);
+      Outcome got;
+      const std::string diff = Disagreement(c, q, &got);
       if (diff.empty()) {
-        std::vector<Header> storage;
-        ++statuses[std::string(StatusName(c.table->Resolve(q.View(storage)).status))];
+        ++statuses[std::string(StatusName(got.status))];
+        if (got.affinity) ++statuses["affinity"];
+        if (got.panic) ++statuses["panic"];
+        if (q.health.has_value() && !got.panic) {  // did the marks change the decision?
+          const Req without = q.ToReq(nullptr);
+          if (!(reference::FromDecision(c.table->Resolve(without.View())) == got)) ++statuses["health changed it"];
+        }
         continue;
       }
       GenTable small = t;
@@ -704,7 +909,8 @@ TEST(Differential, LibraryAgreesWithReferenceOnRandomTablesAndRequests) {
   std::cout << "compared " << compared << " decisions over " << tables << " tables (seed " << seed
             << "):" << mix << "\n";
   // The generator must reach every outcome, or the comparison proves little.
-  for (const char* status : {"routed", "no_route", "backend_not_allowed", "bad_request", "no_backend"}) {
+  for (const char* status : {"routed", "no_route", "backend_not_allowed", "bad_request", "no_backend",
+                             "affinity", "panic", "health changed it"}) {
     if (comparisons >= 100000) {
       EXPECT_GT(statuses[status], comparisons / 1000) << status;
     }

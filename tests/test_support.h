@@ -97,6 +97,11 @@ class Req {
     body_ = std::move(body);
     return std::move(*this);
   }
+  // A health view for the request (not owned; must outlive every View() resolved).
+  Req&& Health(const HealthView* health) && {
+    health_ = health;
+    return std::move(*this);
+  }
 
   // The lvalue forms, for building a request in a loop.
   Req& AddHeader(std::string name, std::string value) {
@@ -109,6 +114,14 @@ class Req {
   }
   Req& SetHost(std::string host) {
     host_ = std::move(host);
+    return *this;
+  }
+  Req& SetBody(std::string body) {
+    body_ = std::move(body);
+    return *this;
+  }
+  Req& SetHealth(const HealthView* health) {
+    health_ = health;
     return *this;
   }
 
@@ -124,6 +137,7 @@ class Req {
     request.headers = views_;
     if (body_.has_value()) request.body = std::string_view(*body_);
     request.entropy = entropy_;
+    request.health = health_;
     return request;
   }
 
@@ -142,6 +156,7 @@ class Req {
   std::vector<std::pair<std::string, std::string>> headers_;
   std::optional<uint64_t> entropy_ = std::nullopt;
   std::optional<std::string> body_ = std::nullopt;
+  const HealthView* health_ = nullptr;
   mutable std::vector<llmroute::Header> views_;
 };
 

@@ -1,10 +1,12 @@
 #include "reference/reference_resolver.h"
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 #include <tuple>
 
 #include "body/model_extractor.h"
+#include "llmroute/health.h"
 #include "re2/re2.h"
 #include "text/http_text.h"
 
@@ -145,6 +147,153 @@ std::string RetryText(const std::vector<uint16_t>& codes, uint32_t attempts, uin
   std::string text = "codes=[";
   for (std::size_t i = 0; i < codes.size(); ++i) text += (i ? "," : "") + std::to_string(codes[i]);
   return text + "] attempts=" + std::to_string(attempts) + " backoff_ms=" + std::to_string(backoff_ms);
+}
+
+// --- Session affinity (docs/routing.md#affinity) ---
+
+// FNV-1a, 64 bits.
+uint64_t Fnv1a64(std::string_view bytes) {
+  uint64_t h = 0xCBF29CE484222325ULL;
+  for (char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001B3ULL;
+  }
+  return h;
+}
+
+// The four `z` lines of the weighted choice, with `x` in place of the entropy.
+uint64_t Mix(uint64_t x) {
+  uint64_t z = x + 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+// score = w / -log(u), u = ((x >> 11) + 0.5) / 2^53, x = mix(k ^ fnv1a64(identity)).
+double Score(uint64_t key_hash, std::string_view identity, uint64_t weight) {
+  const uint64_t x = Mix(key_hash ^ Fnv1a64(identity));
+  const double u = (static_cast<double>(x >> 11) + 0.5) / 9007199254740992.0;  // 2^53
+  return static_cast<double>(weight) / -std::log(u);
+}
+
+void AppendUtf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+uint32_t Hex4(std::string_view s, std::size_t at) {
+  uint32_t v = 0;
+  for (std::size_t k = 0; k < 4; ++k) v = v * 16 + static_cast<uint32_t>(HexValue(s[at + k]));
+  return v;
+}
+
+// The JSON string starting at s[i] == '"', unescaped; `i` ends past its closing quote.
+// Nothing when it holds a lone surrogate. `s` is known to be well-formed JSON.
+std::optional<std::string> ReadJsonString(std::string_view s, std::size_t& i) {
+  std::string out;
+  bool valid = true;
+  ++i;
+  while (s[i] != '"') {
+    if (s[i] != '\\') {
+      out.push_back(s[i++]);
+      continue;
+    }
+    const char e = s[i + 1];
+    i += 2;
+    switch (e) {
+      case 'b': out.push_back('\b'); break;
+      case 'f': out.push_back('\f'); break;
+      case 'n': out.push_back('\n'); break;
+      case 'r': out.push_back('\r'); break;
+      case 't': out.push_back('\t'); break;
+      case 'u': {
+        uint32_t cp = Hex4(s, i);
+        i += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 <= s.size() && s[i] == '\\' && s[i + 1] == 'u' &&
+            Hex4(s, i + 2) >= 0xDC00 && Hex4(s, i + 2) <= 0xDFFF) {
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (Hex4(s, i + 2) - 0xDC00);
+          i += 6;
+        } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+          valid = false;
+        }
+        AppendUtf8(out, cp);
+        break;
+      }
+      default: out.push_back(e);  // '"', '\\', '/'
+    }
+  }
+  ++i;
+  if (!valid) return std::nullopt;
+  return out;
+}
+
+void SkipJsonSpace(std::string_view s, std::size_t& i) {
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+}
+
+// Skips the JSON value at s[i].
+void SkipJsonValue(std::string_view s, std::size_t& i) {
+  if (s[i] == '"') {
+    ReadJsonString(s, i);
+    return;
+  }
+  if (s[i] == '{' || s[i] == '[') {
+    int depth = 0;
+    do {
+      if (s[i] == '"') {
+        ReadJsonString(s, i);
+        continue;
+      }
+      if (s[i] == '{' || s[i] == '[') ++depth;
+      if (s[i] == '}' || s[i] == ']') --depth;
+      ++i;
+    } while (depth > 0);
+    return;
+  }
+  while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' &&
+         s[i] != '\t' && s[i] != '\n' && s[i] != '\r') {
+    ++i;
+  }
+}
+
+// The unescaped string of the first top-level member of the JSON object `body` whose
+// unescaped name is `field`; nothing when there is none or it is not a string. `body` has
+// already been read as one well-formed JSON object.
+std::optional<std::string> TopLevelStringField(std::string_view body, std::string_view field) {
+  std::size_t i = 0;
+  SkipJsonSpace(body, i);
+  ++i;  // '{'
+  SkipJsonSpace(body, i);
+  while (i < body.size() && body[i] == '"') {
+    const std::optional<std::string> name = ReadJsonString(body, i);
+    SkipJsonSpace(body, i);
+    ++i;  // ':'
+    SkipJsonSpace(body, i);
+    if (body[i] == '"') {
+      std::optional<std::string> value = ReadJsonString(body, i);
+      if (name == field) return value;
+    } else {
+      SkipJsonValue(body, i);
+    }
+    SkipJsonSpace(body, i);
+    if (i >= body.size() || body[i] != ',') break;
+    ++i;
+    SkipJsonSpace(body, i);
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -368,8 +517,26 @@ bool ReferenceResolver::Matches(const RouteMatch& match, const Request& request,
   return true;
 }
 
+ReferenceResolver::Affinity ReferenceResolver::AffinityOf(std::size_t route_index,
+                                                          uint32_t rule_index) const {
+  const Route& route = config_.routes[route_index];
+  const Rule& rule = route.rules[rule_index];
+  const std::optional<SessionAffinity>& own =
+      rule.session_affinity.has_value() ? rule.session_affinity : route.session_affinity;
+  Affinity a;
+  if (own.has_value()) {
+    if (own->header.has_value()) a.header = own->header->value;
+    if (own->body_field.has_value()) a.body_field = own->body_field->value;
+  } else if (!options_.affinity_header.empty()) {
+    a.header = options_.affinity_header;
+  } else if (!options_.affinity_body_field.empty()) {
+    a.body_field = options_.affinity_body_field;
+  }
+  return a;
+}
+
 Outcome ReferenceResolver::Select(std::size_t route_index, uint32_t rule_index,
-                                  uint32_t match_index, uint64_t entropy) const {
+                                  uint32_t match_index, const Request& request) const {
   const Route& route = config_.routes[route_index];
   const Rule& rule = route.rules[rule_index];
   Outcome o;
@@ -383,16 +550,20 @@ Outcome ReferenceResolver::Select(std::size_t route_index, uint32_t rule_index,
   // selection, so they are set aside first: [b0 weight 0, b1, b0 weight 2] orders b1
   // before b0.
   struct Entry {
-    std::string backend;
+    std::string ns, name;
+    std::string backend;  // "namespace/name"
     int64_t priority;
     std::optional<std::string> model_override;
     uint64_t weight;
+    bool down = false;
+    double score = 0;
   };
   std::vector<Entry> entries;
   for (const BackendRef& ref : rule.backend_refs) {
     if (ref.weight == 0) continue;
-    Entry e{Full(ref.namespace_ ? ref.namespace_->value : route.namespace_, ref.name.value),
-            ref.priority, ref.model_name_override, static_cast<uint64_t>(ref.weight)};
+    const std::string ns = ref.namespace_ ? ref.namespace_->value : route.namespace_;
+    Entry e{ns, ref.name.value, Full(ns, ref.name.value), ref.priority, ref.model_name_override,
+            static_cast<uint64_t>(ref.weight)};
     auto same = std::find_if(entries.begin(), entries.end(), [&](const Entry& x) {
       return x.backend == e.backend && x.priority == e.priority &&
              x.model_override == e.model_override;
@@ -403,36 +574,94 @@ Outcome ReferenceResolver::Select(std::size_t route_index, uint32_t rule_index,
       entries.push_back(e);
     }
   }
+  if (entries.empty()) {  // no positive weight at all
+    o.status = DecisionStatus::kNoBackend;
+    o.http_status = 500;
+    o.has_reason = true;
+    return o;
+  }
+
+  // Health: a down backend counts as weight 0. When every entry is down, the view is
+  // ignored for this decision, which says panic.
+  if (request.health != nullptr) {
+    bool all_down = true;
+    for (Entry& e : entries) {
+      e.down = request.health->State(e.ns, e.name).down;
+      all_down = all_down && e.down;
+    }
+    if (all_down) {
+      o.panic = true;
+      for (Entry& e : entries) e.down = false;
+    }
+  }
+  std::vector<const Entry*> eligible;
+  for (const Entry& e : entries) {
+    if (!e.down) eligible.push_back(&e);
+  }
 
   // A fallback as compared: "namespace/name", plus "#override" when it has one.
   auto Named = [](const Entry& e) {
     return e.model_override ? e.backend + "#" + *e.model_override : e.backend;
   };
 
-  // The tier: the lowest priority with a positive total weight.
-  std::optional<int64_t> tier;
-  for (const Entry& e : entries) {
-    if (e.weight > 0 && (!tier.has_value() || e.priority < *tier)) tier = e.priority;
+  // The session affinity key: the header's value (repeats joined by ","), or the body
+  // field's unescaped string; absent or empty means none.
+  const Affinity affinity = AffinityOf(route_index, rule_index);
+  std::optional<std::string> key;
+  if (affinity.header.has_value()) {
+    key = JoinedHeader(request, *affinity.header);
+  } else if (affinity.body_field.has_value() && request.body.has_value()) {
+    key = TopLevelStringField(*request.body, *affinity.body_field);
   }
-  if (!tier.has_value()) {
-    o.status = DecisionStatus::kNoBackend;
-    o.http_status = 500;
-    o.has_reason = true;
-    return o;
-  }
-  std::vector<const Entry*> members;
-  uint64_t total = 0;
-  for (const Entry& e : entries) {
-    if (e.priority == *tier && e.weight > 0) {
-      members.push_back(&e);
-      total += e.weight;
+  if (key.has_value() && key->empty()) key.reset();
+
+  // The tier: the lowest priority with an eligible entry; later tiers in ascending order.
+  std::set<int64_t> tiers;
+  for (const Entry* e : eligible) tiers.insert(e->priority);
+  const int64_t tier = *tiers.begin();
+  auto members_of = [&](int64_t priority) {
+    std::vector<const Entry*> members;
+    for (const Entry* e : eligible) {
+      if (e->priority == priority) members.push_back(e);
     }
+    return members;
+  };
+  std::vector<const Entry*> members = members_of(tier);
+
+  o.status = DecisionStatus::kRouted;
+  o.http_status = 200;
+  o.via = Via::kRule;
+  // A routed decision carries its rule's retry policy, as written (defaults: no codes, one
+  // attempt, no backoff); no_backend carries none.
+  if (rule.retry.has_value()) {
+    o.retry = RetryText(rule.retry->codes, rule.retry->attempts, rule.retry->backoff_ms);
   }
 
-  uint64_t z = entropy + 0x9E3779B97F4A7C15ULL;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  z = z ^ (z >> 31);
+  if (key.has_value()) {
+    // Weighted rendezvous: every tier ranked by descending score, ties to the earlier
+    // entry; the first of the chosen tier wins, the rest follow, then each later tier.
+    const uint64_t k = Fnv1a64(*key);
+    for (Entry& e : entries) e.score = Score(k, Named(e), e.weight);
+    auto ranked = [](std::vector<const Entry*> v) {
+      std::stable_sort(v.begin(), v.end(),
+                       [](const Entry* a, const Entry* b) { return a->score > b->score; });
+      return v;
+    };
+    members = ranked(members);
+    o.affinity = true;
+    o.backend = members[0]->backend;
+    o.model_override = members[0]->model_override;
+    for (std::size_t i = 1; i < members.size(); ++i) o.fallbacks.push_back(Named(*members[i]));
+    for (int64_t priority : tiers) {
+      if (priority == tier) continue;
+      for (const Entry* e : ranked(members_of(priority))) o.fallbacks.push_back(Named(*e));
+    }
+    return o;
+  }
+
+  uint64_t total = 0;
+  for (const Entry* e : members) total += e->weight;
+  const uint64_t z = Mix(request.entropy.value_or(0));
   const uint64_t r = static_cast<uint64_t>((static_cast<unsigned __int128>(z) * total) >> 64);
   std::size_t chosen = 0;
   uint64_t running = 0;
@@ -443,28 +672,14 @@ Outcome ReferenceResolver::Select(std::size_t route_index, uint32_t rule_index,
       break;
     }
   }
-
-  o.status = DecisionStatus::kRouted;
-  o.http_status = 200;
-  o.via = Via::kRule;
-  // A routed decision carries its rule's retry policy, as written (defaults: no codes, one
-  // attempt, no backoff); no_backend carries none.
-  if (rule.retry.has_value()) {
-    o.retry = RetryText(rule.retry->codes, rule.retry->attempts, rule.retry->backoff_ms);
-  }
   o.backend = members[chosen]->backend;
   o.model_override = members[chosen]->model_override;
   for (std::size_t k = 1; k < members.size(); ++k) {
     o.fallbacks.push_back(Named(*members[(chosen + k) % members.size()]));
   }
-  std::set<int64_t> later;
-  for (const Entry& e : entries) {
-    if (e.priority > *tier && e.weight > 0) later.insert(e.priority);
-  }
-  for (int64_t priority : later) {
-    for (const Entry& e : entries) {
-      if (e.priority == priority && e.weight > 0) o.fallbacks.push_back(Named(e));
-    }
+  for (int64_t priority : tiers) {
+    if (priority == tier) continue;
+    for (const Entry* e : members_of(priority)) o.fallbacks.push_back(Named(*e));
   }
   return o;
 }
@@ -558,7 +773,7 @@ Outcome ReferenceResolver::Resolve(const Request& request) const {
     if (!applies[c.route]) continue;
     const Rule& rule = config_.routes[c.route].rules[c.rule];
     const RouteMatch& match = rule.matches.empty() ? ImplicitMatch() : rule.matches[c.match];
-    if (Matches(match, request, body_model, has_body)) return finish(Select(c.route, c.rule, c.match, request.entropy.value_or(0)));
+    if (Matches(match, request, body_model, has_body)) return finish(Select(c.route, c.rule, c.match, request));
   }
   Outcome o;
   o.status = DecisionStatus::kNoRoute;

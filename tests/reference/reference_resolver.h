@@ -5,8 +5,11 @@
 // It reads the loaded `Config` directly and decides with no index at all: every
 // (route, rule, match) is put in precedence order once, and each request walks that list
 // from the top, checking host, path, method, headers and query parameters one by one. It
-// shares none of the library's matching code; it reuses only the library's body reader
-// (`internal::ExtractModel`, the top-level "model" of a JSON body) and its port stripping.
+// shares none of the library's matching or selection code; it reuses only the library's
+// body reader (`internal::ExtractModel`, the top-level "model" of a JSON body, and whether
+// the body is one well-formed JSON object) and its port stripping. Session affinity keys
+// are read from a body by a walk of its top-level members written here, and a health view
+// is read through its public `State`.
 //
 // Slow on purpose (allocates, copies, re-parses the query string per condition).
 // Immutable after construction; Resolve may be called from several threads at once.
@@ -51,9 +54,8 @@ struct Outcome {
   bool has_reason = false;
   // The retry policy as "codes=[429,503] attempts=2 backoff_ms=100"; null when none.
   std::optional<std::string> retry;
-  // Session affinity chose the backend; every backend of the rule was down in the health
-  // view. The generated tables configure no affinity and requests carry no health view, so
-  // the reference says false to both, and the library must agree.
+  // Session affinity's key chose the backend; every positive-weight backend of the rule
+  // was down in the request's health view, so the view was ignored.
   bool affinity = false;
   bool panic = false;
 
@@ -73,6 +75,8 @@ class ReferenceResolver {
   ~ReferenceResolver();
 
   // `request.entropy` must be set (the reference has no generator of its own).
+  // `request.health`, when set, is read with HealthView::State for each backend of the
+  // winning rule.
   Outcome Resolve(const Request& request) const;
 
   // Whether the route named `route` ("namespace/name") lets the standard header name
@@ -85,6 +89,12 @@ class ReferenceResolver {
     uint32_t rule;
     uint32_t match;
   };
+  // A rule's effective session affinity: its own, else its route's, else the compile
+  // options' default; at most one of the two names is set.
+  struct Affinity {
+    std::optional<std::string> header;
+    std::optional<std::string> body_field;
+  };
   struct HeaderPolicy {
     bool enabled = false;
     std::string header_name;
@@ -95,7 +105,8 @@ class ReferenceResolver {
   bool Matches(const RouteMatch& match, const Request& request,
                const std::optional<std::string>& body_model, bool has_body) const;
   bool FullMatch(const std::string& pattern, std::string_view text) const;
-  Outcome Select(std::size_t route, uint32_t rule, uint32_t match, uint64_t entropy) const;
+  Outcome Select(std::size_t route, uint32_t rule, uint32_t match, const Request& request) const;
+  Affinity AffinityOf(std::size_t route, uint32_t rule) const;
 
   Config config_;
   CompileOptions options_;
