@@ -410,6 +410,35 @@ TEST(Affinity, BodyFieldNamedModelIsTheModel) {
   EXPECT_EQ(NsName(*r->backend), NsName(*expected->backend));
 }
 
+// The model header as an affinity key is the header as the client sent it: a body's model
+// replaces the model header for matching only.
+TEST(Affinity, ModelHeaderKeyIsTheHeaderAsReceivedWhenABodyIsGiven) {
+  auto on_model = MustCompile(RouteYaml(kTiered, "{header: x-ai-eg-model}"));
+  auto by_header = MustCompile(RouteYaml(kTiered));
+  ASSERT_NE(on_model, nullptr);
+  ASSERT_NE(by_header, nullptr);
+  for (int i = 0; i < 50; ++i) {
+    const std::string key = Cat("k", i);
+    Resolved expected = Resolve(by_header, Req().Header("x-session", key));
+    Resolved expected_joined = Resolve(by_header, Req().Header("x-session", key + ",k"));
+    for (const char* body : {R"({"model": "other"})", R"({"model": 7})", R"({"stream": true})"}) {
+      Resolved r = Resolve(on_model, Req().Header("X-AI-EG-Model", key).Body(body).Entropy(i));
+      ASSERT_EQ(r->status, DecisionStatus::kRouted) << body;
+      EXPECT_TRUE(r->affinity) << body;
+      EXPECT_EQ(NsName(*r->backend), NsName(*expected->backend)) << body;
+      EXPECT_EQ(RenderFallbacks(*r), RenderFallbacks(*expected)) << body;
+      Resolved repeated = Resolve(
+          on_model, Req().Header("x-ai-eg-model", key).Header("X-Ai-Eg-Model", "k").Body(body));
+      EXPECT_TRUE(repeated->affinity) << body;
+      EXPECT_EQ(NsName(*repeated->backend), NsName(*expected_joined->backend)) << body;
+      EXPECT_EQ(RenderFallbacks(*repeated), RenderFallbacks(*expected_joined)) << body;
+    }
+  }
+  // Without the header, the body's model is not a key.
+  Resolved none = Resolve(on_model, Req().Body(R"({"model": "gpt-4o"})").Entropy(1));
+  EXPECT_FALSE(none->affinity);
+}
+
 constexpr char kTwoRules[] = R"(
 apiVersion: aigateway.envoyproxy.io/v1beta1
 kind: AIGatewayRoute

@@ -88,6 +88,23 @@ uint32_t RequestState::SlotOfHeaderName(std::string_view name) const {
   return it == table_.header_slots.end() ? kNone : it->second;
 }
 
+std::optional<std::string_view> RequestState::ReceivedModelHeader() {
+  std::optional<std::string_view> value;
+  std::string& joined = scratch_.received_model;
+  for (const llmroute::Header& header : request_.headers) {
+    if (!EqualsLowered(header.name, table_.model_header)) continue;
+    if (!value.has_value()) {
+      value = header.value;
+      continue;
+    }
+    if (value->data() != joined.data()) joined.assign(value->data(), value->size());
+    joined += ',';
+    joined.append(header.value.data(), header.value.size());
+    value = joined;
+  }
+  return value;
+}
+
 std::optional<std::string_view> RequestState::Header(uint32_t slot) {
   const uint32_t stamp = scratch_.stamp;
   ResolveScratch::Slot& entry = scratch_.slots[slot];

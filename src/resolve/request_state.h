@@ -45,6 +45,7 @@ struct ResolveScratch {
   // up to the slot's last header). Joining a repeated header visits only its own headers.
   std::vector<uint32_t> next_same_slot;
   std::string lowered_name;
+  std::string received_model;  // ReceivedModelHeader's joined value
   std::vector<QuerySlot> query_slots;  // by query slot
   std::string decoded_query;
   // Headers visited while joining repeated headers, over the thread's life: lets tests
@@ -63,6 +64,10 @@ class RequestState {
                bool replace_model, std::optional<std::string_view> model);
 
   std::optional<std::string_view> Header(uint32_t slot);
+  // The model header as the client sent it (repeats joined by ","), even when the body's
+  // model replaced it for matching: a session affinity key on the model header is the
+  // header as received. A scan of every header; only that rare configuration asks.
+  std::optional<std::string_view> ReceivedModelHeader();
   std::optional<std::string_view> Query(uint32_t slot);
   // The path before '?', split off on first use (a table of catch-all prefixes never asks).
   std::string_view path() {

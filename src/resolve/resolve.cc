@@ -231,12 +231,17 @@ bool ResolveStandardHeader(const CompiledTable& table, const HostGroup& group, R
 
 // The rule's session affinity key for this request; empty when it has none (then the
 // choice is by entropy).
-std::string_view AffinityKey(const CompiledRule& rule, RequestState& state,
+std::string_view AffinityKey(const CompiledTable& table, const CompiledRule& rule,
+                             const Request& request, RequestState& state,
                              const std::string_view* body_fields) {
   switch (rule.affinity_source) {
     case AffinitySource::kNone:
       return {};
     case AffinitySource::kHeader:
+      // The header as received: a body's model replaces the model header for matching only.
+      if (rule.affinity_key == table.model_slot && request.body.has_value()) [[unlikely]] {
+        return state.ReceivedModelHeader().value_or(std::string_view());
+      }
       return state.Header(rule.affinity_key).value_or(std::string_view());
     case AffinitySource::kBodyField:
       return body_fields[rule.affinity_key];
@@ -457,7 +462,7 @@ void SelectBackend(const CompiledTable& table, const Candidate& winner, const Re
 
   const std::string_view key = rule.affinity_source == AffinitySource::kNone
                                    ? std::string_view()
-                                   : AffinityKey(rule, state, body_fields);
+                                   : AffinityKey(table, rule, request, state, body_fields);
   bool down_storage[kMaxBackendRefsPerRule];
   const bool* down = nullptr;
   if (request.health != nullptr && request.health->AnyMarked() &&
