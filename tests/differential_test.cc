@@ -428,7 +428,7 @@ class Generator {
   static inline const std::vector<std::string> kBackendNames = {"b0", "b1", "b2", "b3"};
   static inline const std::vector<std::string> kOverrides = {"m-small", "m-large"};
   static inline const std::vector<std::string> kStandardHeaderNames = {"x-ai-gateway-backend", "X-Backend", "x-pick"};
-  static inline const std::vector<std::string> kAffinityHeaders = {"x-session-id", "x-user", "x-tenant"};
+  static inline const std::vector<std::string> kAffinityHeaders = {"x-session-id", "x-user", "x-tenant", "x-ai-eg-model", "x-model"};
   static inline const std::vector<std::string> kAffinityFields = {"user", "prompt_cache_key", "model"};
   static inline const std::vector<std::string> kAffinityKeys = {"s1", "s2", "conv-42", "user-7", "", " s1", "s1,s2", "S1"};
   static inline const std::vector<std::string> kAffinityBodyValues = {
