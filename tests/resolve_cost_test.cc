@@ -73,19 +73,10 @@ TEST(ResolveCost, PathPrefixLookupsAreBoundedByTheConfiguredLengths) {
 }
 
 // A table that reads many header names, each with an Exact anchor: resolve reads every
-// slot, so a request repeating each of them makes it join every one.
+// slot, so a request repeating each of them makes it join every one. Rule 7 wants the
+// value "first,second".
 std::string ManyHeaderRules(int count) {
-  std::string yaml = R"(apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: r, namespace: ns}
-spec:
-  rules:
-)";
-  for (int i = 0; i < count; ++i) {
-    yaml += Cat("  - matches: [{headers: [{name: x-h", i, ", value: '", i == 7 ? "first,second" : "v",
-                "'}]}]\n    backendRefs: [{name: b", i, "}]\n");
-  }
-  return yaml;
+  return ManyHeaderRulesYaml(count, [](int i) { return i == 7 ? "first,second" : "v"; });
 }
 
 // Joining a repeated header visits only its own occurrences (before: every later header of

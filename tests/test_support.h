@@ -39,6 +39,23 @@ std::string Cat(const Args&... args) {
   return out.str();
 }
 
+// An HTTPRoute "ns/r" of `count` rules: rule i matches header x-h<i> with the Exact value
+// `value_of(i)` and goes to backend b<i>. Rules appended to the text join its list.
+template <typename ValueOf>
+std::string ManyHeaderRulesYaml(int count, ValueOf value_of) {
+  std::string yaml =
+      "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: ns}\n"
+      "spec:\n  rules:\n";
+  for (int i = 0; i < count; ++i) {
+    yaml += Cat("  - matches: [{headers: [{name: x-h", i, ", value: '", value_of(i),
+                "'}]}]\n    backendRefs: [{name: b", i, "}]\n");
+  }
+  return yaml;
+}
+inline std::string ManyHeaderRulesYaml(int count) {
+  return ManyHeaderRulesYaml(count, [](int) { return "v"; });
+}
+
 // Loads `yaml` and compiles it with `options`.
 inline absl::StatusOr<std::shared_ptr<const RoutingTable>> CompileYaml(
     std::string_view yaml, const CompileOptions& options = CompileOptions()) {

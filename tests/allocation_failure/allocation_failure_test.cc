@@ -19,18 +19,8 @@ constexpr int kNames = 300;
 
 // Rule i: header x-h<i> Exact "v" goes to b<i>; the last rule reads a query parameter.
 std::string ManySlotsYaml() {
-  std::string yaml = R"(apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: r, namespace: ns}
-spec:
-  rules:
-)";
-  for (int i = 0; i < kNames; ++i) {
-    yaml += Cat("  - matches: [{headers: [{name: x-h", i, ", value: v}]}]\n    backendRefs: [{name: b", i,
-                "}]\n");
-  }
-  yaml += "  - matches: [{queryParams: [{name: q, value: 'a b'}]}]\n    backendRefs: [{name: query}]\n";
-  return yaml;
+  return ManyHeaderRulesYaml(kNames) +
+         "  - matches: [{queryParams: [{name: q, value: 'a b'}]}]\n    backendRefs: [{name: query}]\n";
 }
 
 // Every header name twice (joined: "w,v"), a long model header, a query string.
