@@ -359,5 +359,62 @@ TEST(ConfigLimitsByOne, MutationValueSizes) {
             std::string::npos);
 }
 
+// Matches are counted once per table: hostnames and host groups do not multiply them, and
+// a rule without matches counts as one. Four routes of 4096 rules of 64 `{}` matches are
+// the 1,048,576 a table may hold: a JSON list of routes, a rule a line (each route a
+// document just under 1 MiB), loaded once (JSON loads faster than YAML) and trimmed for
+// the cases below the limit.
+TEST(ConfigLimitsByOne, MatchesPerTable) {
+  constexpr std::size_t kFullRoutes = kMaxMatchesPerTable / (kMaxRulesPerRoute * kMaxMatchesPerRule);
+  static_assert(kFullRoutes * kMaxRulesPerRoute * kMaxMatchesPerRule == kMaxMatchesPerTable);
+  auto route_start = [](std::size_t r) {
+    return Cat("{\"apiVersion\":\"gateway.networking.k8s.io/v1\",\"kind\":\"HTTPRoute\",\"metadata\":{\"name\":\"r",
+               r, "\"},\"spec\":{\"rules\":[\n");
+  };
+  const std::string rule =
+      "{\"matches\":[" + Repeat("{},", kMaxMatchesPerRule - 1) + "{}],\"backendRefs\":[{\"name\":\"a\"}]}";
+  std::string json = "[";
+  for (std::size_t r = 0; r < kFullRoutes; ++r) {
+    json += route_start(r);
+    for (std::size_t k = 0; k + 1 < kMaxRulesPerRoute; ++k) json += rule + ",\n";
+    json += rule + "]}},\n";
+  }
+  // Route r4, ordered last by name, on lines 16389-16391: its match is the 1,048,577th.
+  json += route_start(kFullRoutes) + "{\"backendRefs\":[{\"name\":\"a\"}],\n\"matches\":[{}]}]}}]\n";
+  absl::StatusOr<Config> config = LoadConfigText(json, "test.json");
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_EQ(config->routes.size(), kFullRoutes + 1);
+  auto compile_error = [&config] {
+    absl::StatusOr<std::shared_ptr<const RoutingTable>> table = Compile(*config);
+    return table.ok() ? std::string("compiled") : std::string(table.status().message());
+  };
+  EXPECT_EQ(compile_error(),
+            "test.json:16391:12: error: spec.rules[0].matches[0]: too many matches in the table: at most "
+            "1048576 (a rule without matches counts as one)");
+  // The same rule without its match: its implicit one is too many.
+  config->routes.back().rules.front().matches.clear();
+  EXPECT_EQ(compile_error(),
+            "test.json:16390:1: error: spec.rules[0]: too many matches in the table: at most "
+            "1048576 (a rule without matches counts as one)");
+  config->routes.pop_back();
+  EXPECT_EQ(compile_error(), "compiled");
+}
+
+// RE2 compiles a literal into one instruction a byte; the program of `/` and 87,322 `a`s
+// (87,327 instructions) fits the two thirds of the 1 MiB a regular expression may use that
+// RE2 gives its program, one more byte does not. The total budget (500,000 instructions)
+// and the count (4096) of a table are far away.
+TEST(ConfigLimitsByOne, RegexMemory) {
+  auto route = [](std::size_t bytes) {
+    return Cat(kRoutePreamble, "  rules:\n  - backendRefs: [{name: a}]\n    matches:\n"
+               "    - path: {type: RegularExpression, value: /", std::string(bytes, 'a'), "}\n");
+  };
+  constexpr std::size_t kLargest = 87322;
+  EXPECT_EQ(LoadOrCompileError(route(kLargest)), "compiled");
+  EXPECT_EQ(LoadOrCompileError(route(kLargest + 1)),
+            "test.yaml:8:46: error: spec.rules[0].matches[0].path.value: regular expression too large: "
+            "compiled, it needs more than the 1048576 bytes of memory a regular expression may use");
+}
+
 }  // namespace
 }  // namespace llmroute::test

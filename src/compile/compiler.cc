@@ -55,6 +55,11 @@ bool RouteOrderLess(const Route& a, const Route& b) {
   return FullName(a.namespace_, a.name.value) < FullName(b.namespace_, b.name.value);
 }
 
+std::string TooManyMatchesInTheTable() {
+  return absl::StrCat("too many matches in the table: at most ", kMaxMatchesPerTable,
+                      " (a rule without matches counts as one)");
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<CompiledTable>> Compiler::Run() {
@@ -100,6 +105,11 @@ absl::StatusOr<const RE2*> Compiler::CompileRegex(const LocatedString& pattern) 
   re2_options.set_log_errors(false);
   re2_options.set_max_mem(kMaxRegexMemory);
   auto regex = std::make_unique<RE2>(pattern.value, re2_options);
+  if (regex->error_code() == RE2::ErrorPatternTooLarge) {
+    return ErrorAt(pattern.origin,
+                   absl::StrCat("regular expression too large: compiled, it needs more than the ", kMaxRegexMemory,
+                                " bytes of memory a regular expression may use"));
+  }
   if (!regex->ok()) {
     return ErrorAt(pattern.origin, absl::StrCat("invalid regular expression: ", regex->error()));
   }
@@ -329,6 +339,10 @@ absl::Status Compiler::CompileRule(uint32_t route_id, const Route& route, uint32
                    absl::StrCat("too many matches: at most ", kMaxMatchesPerRule, " a rule"));
   }
   if (rule.matches.empty()) {
+    // The rule's one implicit match counts like a written one.
+    if (table_->matches.size() >= kMaxMatchesPerTable) {
+      return ErrorAt(rule.origin, TooManyMatchesInTheTable());
+    }
     CompiledMatch match;
     match.route = route_id;
     match.rule = rule_id;
@@ -354,8 +368,7 @@ void Compiler::AddMatch(const CompiledMatch& match, const PrecedenceKey& key) {
 absl::Status Compiler::CompileMatch(uint32_t route_id, uint32_t rule_id, uint32_t match_index,
                                     const RouteMatch& config_match) {
   if (table_->matches.size() >= kMaxMatchesPerTable) {
-    return ErrorAt(config_match.origin,
-                   absl::StrCat("too many matches in the table: at most ", kMaxMatchesPerTable));
+    return ErrorAt(config_match.origin, TooManyMatchesInTheTable());
   }
   CompiledMatch match;
   match.route = route_id;
