@@ -46,11 +46,14 @@ inline constexpr std::size_t kMaxAffinityBodyFields = 8;
 inline constexpr std::size_t kMaxAffinityBodyFieldBytes = 64;
 inline constexpr std::size_t kMaxHostnamesPerRoute = 16;
 inline constexpr std::size_t kMaxAllowlistEntries = 1024;
+// Matches in the whole table, counted once each (hostnames do not multiply them); a rule
+// without matches counts as one.
 inline constexpr std::size_t kMaxMatchesPerTable = 1 << 20;
 inline constexpr int64_t kMaxWeight = 1000000;
 inline constexpr int64_t kMaxPriority = 1000000;
-// Regular expressions: how many, the memory RE2 may use for each, and the total size of
-// their compiled programs (RE2 instructions; `a{0,1000}` alone is about 3000).
+// Regular expressions: how many, the memory RE2 may use for each (two thirds of it for the
+// compiled program: about 87,000 instructions), and the total size of their compiled
+// programs (RE2 instructions; `a{0,1000}` alone is about 3000).
 inline constexpr std::size_t kMaxRegexesPerTable = 4096;
 inline constexpr int64_t kMaxRegexMemory = 1 << 20;
 inline constexpr int64_t kMaxRegexProgramSize = 500000;
