@@ -656,6 +656,14 @@ class Generator {
     std::string path = Pick(kPrefixes) + Pick({"", "", "/", "x", "/x", "/completions", "0", "/chat", "//x", "%2Fx"});
     if (Chance(40)) {
       path += "?";
+      if (Chance(20)) {  // a long query: the parameters below land anywhere in a 64-byte block
+        const std::size_t end = path.size() + Below(200);
+        while (path.size() < end) {
+          path += Pick({"k=" + std::string(Below(80), 'v'), "tenanx=t1", "tenan", "%74enan=t1",
+                        "x%2541x=1", "=t1", "", "q%zz=1", "a%2Bb%"}) +
+                  "&";
+        }
+      }
       const int n = 1 + Below(3);
       for (int i = 0; i < n; ++i) {
         if (i) path += Chance(10) ? "&&" : "&";

@@ -410,5 +410,158 @@ spec:
   EXPECT_TRUE(DecisionIs(Resolve(table, Req().Path("/b")), unnamed));
 }
 
+// --- Scanning the query string ------------------------------------------------------
+// The query is scanned in blocks and most parameters are skipped by the length of their
+// name, so every case here is also placed at every offset of a long query.
+
+constexpr char kQueryScanRoute[] = R"(apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: ns}
+spec:
+  rules:
+  - matches: [{queryParams: [{name: tenant, value: t3}]}]
+    backendRefs: [{name: t3}]
+  - matches: [{queryParams: [{name: tenant, value: 'a=b'}]}]
+    backendRefs: [{name: equals}]
+  - matches: [{queryParams: [{name: tenant, value: '%zz%'}]}]
+    backendRefs: [{name: percent}]
+  - matches: [{queryParams: [{name: 'a&b', value: '1'}]}]
+    backendRefs: [{name: ampersand}]
+)";
+
+// The backend a request for `path` goes to, or "<none>".
+std::string BackendForPath(const std::shared_ptr<const RoutingTable>& table, std::string path) {
+  const Resolved r = Resolve(table, Req().Path(std::move(path)));
+  return r->backend.has_value() ? NsName(*r->backend) : "<none>";
+}
+
+// Exactly `size` bytes of parameters that route nowhere, ending in '&' (nothing for 0),
+// in one of kFillerStyles styles.
+constexpr int kFillerStyles = 7;
+std::string Filler(std::size_t size, int style) {
+  if (size == 0) return "";
+  static const char* const kUnits[kFillerStyles] = {
+      "x",            // one long name without '='
+      "k=v",          // then a long value
+      "tenanx=1&",    // names of the configured name's length
+      "a%20=%2",      // escapes and cut-off escapes
+      "&",            // empty parameters
+      "%74enan=1&",   // encoded names that decode to other lengths
+      "%3Dtenant=1&",  // an encoded '=': the name is "=tenant"
+  };
+  std::string body;
+  if (style == 1) {
+    body = "k=" + std::string(size, 'v');
+  } else {
+    while (body.size() < size) body += kUnits[style];
+  }
+  body.resize(size - 1);
+  return body + "&";
+}
+
+TEST(QueryScan, RoutedParameterAtEveryOffset) {
+  auto table = MustCompile(kQueryScanRoute);
+  ASSERT_NE(table, nullptr);
+  for (std::size_t offset = 0; offset <= 200; ++offset) {
+    for (int style = 0; style < kFillerStyles; ++style) {
+      const std::string before = "/q?" + Filler(offset, style);
+      const std::string after = "&" + Filler(70, (style + 1) % kFillerStyles);
+      SCOPED_TRACE(Cat("offset ", offset, " style ", style));
+      EXPECT_EQ(BackendForPath(table, before + "tenant=t3"), "ns/t3");
+      EXPECT_EQ(BackendForPath(table, before + "tenant=t3" + after), "ns/t3");
+      EXPECT_EQ(BackendForPath(table, before + "%74enant=t%33" + after), "ns/t3");
+      EXPECT_EQ(BackendForPath(table, before + "tenant=a=b" + after), "ns/equals");
+      EXPECT_EQ(BackendForPath(table, before + "tenant=%zz%"), "ns/percent");
+      EXPECT_EQ(BackendForPath(table, before + "a%26b=1" + after), "ns/ampersand");
+      EXPECT_EQ(BackendForPath(table, before + "tenanx=t3" + after), "<none>");
+      // The first value wins, wherever the second one is.
+      EXPECT_EQ(BackendForPath(table, before + "tenant=t4" + after + "tenant=t3"), "<none>");
+      EXPECT_EQ(BackendForPath(table, "/q?tenant=t3&" + Filler(offset, style) + "tenant=t4"),
+                "ns/t3");
+      EXPECT_EQ(BackendForPath(table, before + "tenant" + after + "tenant=t3"), "<none>");
+    }
+  }
+}
+
+TEST(QueryScan, EncodedNamesAreDecodedBeforeComparing) {
+  auto table = MustCompile(kQueryScanRoute);
+  ASSERT_NE(table, nullptr);
+  EXPECT_EQ(BackendForPath(table, "/?%74enant=t3"), "ns/t3");
+  EXPECT_EQ(BackendForPath(table, "/?tenan%74=t3"), "ns/t3");
+  EXPECT_EQ(BackendForPath(table, "/?%74%65%6E%61%6e%74=%74%33"), "ns/t3");
+  EXPECT_EQ(BackendForPath(table, "/?%74enant%3Dt3"), "<none>");  // the name is "tenant=t3"
+  EXPECT_EQ(BackendForPath(table, "/?a%26b=1"), "ns/ampersand");
+  EXPECT_EQ(BackendForPath(table, "/?a&b=1"), "<none>");            // "a" and "b"
+  EXPECT_EQ(BackendForPath(table, "/?%zzenant=t3"), "<none>");      // "%zz" stays as written
+  EXPECT_EQ(BackendForPath(table, "/?tenan%7=t3"), "<none>");
+  EXPECT_EQ(BackendForPath(table, "/?tenant%=t3"), "<none>");       // a cut-off '%' stays
+}
+
+TEST(QueryScan, NamesOfTheConfiguredLengthAreCompared) {
+  auto table = MustCompile(kQueryScanRoute);
+  ASSERT_NE(table, nullptr);
+  EXPECT_EQ(BackendForPath(table, "/?tenanx=t3"), "<none>");
+  EXPECT_EQ(BackendForPath(table, "/?Tenant=t3"), "<none>");
+  EXPECT_EQ(BackendForPath(table, "/?tenanx=t4&Tenant=t4&tenant=t3"), "ns/t3");
+  EXPECT_EQ(BackendForPath(table, "/?tenants=t3&tenan=t3"), "<none>");
+}
+
+TEST(QueryScan, EmptyParametersAreSkipped) {
+  auto table = MustCompile(kQueryScanRoute);
+  ASSERT_NE(table, nullptr);
+  EXPECT_EQ(BackendForPath(table, "/?&&tenant=t3&&"), "ns/t3");
+  EXPECT_EQ(BackendForPath(table, "/?&&&"), "<none>");
+  EXPECT_EQ(BackendForPath(table, "/?=t3&tenant=t3"), "ns/t3");  // an empty name
+}
+
+TEST(QueryScan, EqualsSignsAfterTheFirstBelongToTheValue) {
+  auto table = MustCompile(kQueryScanRoute);
+  ASSERT_NE(table, nullptr);
+  EXPECT_EQ(BackendForPath(table, "/?tenant=a=b"), "ns/equals");
+  EXPECT_EQ(BackendForPath(table, "/?tenant=a%3Db"), "ns/equals");
+  EXPECT_EQ(BackendForPath(table, "/?tenant=a=b="), "<none>");
+}
+
+TEST(QueryScan, NameWithoutEqualsHasAnEmptyFirstValue) {
+  auto table = MustCompile(kQueryScanRoute);
+  ASSERT_NE(table, nullptr);
+  EXPECT_EQ(BackendForPath(table, "/?tenant"), "<none>");
+  EXPECT_EQ(BackendForPath(table, "/?tenant&tenant=t3"), "<none>");
+  EXPECT_EQ(BackendForPath(table, "/?tenan&tenant=t3"), "ns/t3");
+}
+
+TEST(QueryScan, QueryEndingInAmpersandOrEmpty) {
+  auto table = MustCompile(kQueryScanRoute);
+  ASSERT_NE(table, nullptr);
+  EXPECT_EQ(BackendForPath(table, "/?tenant=t3&"), "ns/t3");
+  EXPECT_EQ(BackendForPath(table, "/?tenant=t3%"), "<none>");
+  EXPECT_EQ(BackendForPath(table, "/?"), "<none>");
+  EXPECT_EQ(BackendForPath(table, "/q?"), "<none>");
+  EXPECT_EQ(BackendForPath(table, "/"), "<none>");
+}
+
+TEST(QueryScan, ManyNamesOfOneLength) {
+  // More names of one length than are compared one by one.
+  std::string yaml = R"(apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: ns}
+spec:
+  rules:
+)";
+  for (int i = 0; i < 9; ++i) {
+    yaml += Cat("  - matches: [{queryParams: [{name: name-", i, ", value: v}]}]\n",
+                "    backendRefs: [{name: b", i, "}]\n");
+  }
+  auto table = MustCompile(yaml);
+  ASSERT_NE(table, nullptr);
+  for (int i = 0; i < 9; ++i) {
+    EXPECT_EQ(BackendForPath(table, Cat("/?name-x=v&name-", i, "=v")), Cat("ns/b", i));
+    EXPECT_EQ(BackendForPath(table, Cat("/?%6eame-", i, "=v")), Cat("ns/b", i));
+    EXPECT_EQ(BackendForPath(table, Cat("/?name-", i, "=w&name-", i, "=v")), "<none>");
+  }
+  EXPECT_EQ(BackendForPath(table, "/?name-7=v&name-2=v"), "ns/b2");  // rule order decides
+  EXPECT_EQ(BackendForPath(table, "/?name-9=v"), "<none>");
+}
+
 }  // namespace
 }  // namespace llmroute::test
