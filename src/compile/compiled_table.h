@@ -19,6 +19,7 @@
 #include "llmroute/table.h"
 #include "body/model_extractor.h"
 #include "re2/re2.h"
+#include "text/http_text.h"
 #include "text/views.h"
 
 namespace llmroute::internal {
@@ -44,6 +45,36 @@ struct Range {
   uint32_t end = 0;
   uint32_t size() const { return end - begin; }
   bool empty() const { return begin == end; }
+};
+
+// Names the table reads (header names lower-cased, query parameter names as written), each
+// with its slot, bucketed by length: most names a request sends are skipped by their length
+// alone, and the few configured names of one length are compared directly instead of hashed.
+struct NamesByLength {
+  struct Entry {
+    std::string_view name;
+    uint32_t slot;
+    uint32_t letters;  // into `letter_bits`: 0x20 under each letter of `name`, 0 elsewhere
+  };
+  std::vector<Range> by_length{Range{}};  // index: name length; into `names`
+  uint64_t short_lengths = 0;             // bit L set: some name of length L < 64
+  std::vector<Entry> names;               // by length, then name
+  std::size_t longest = 0;
+  std::string letter_bits;  // each name's letter bits, one after the other
+
+  // Whether `text` equals `entry`'s name, ASCII letters in either case: `text` with the
+  // letter bits set is the (lower-case) name exactly where the name has letters, and
+  // equal bytes elsewhere. `text` has the name's length.
+  bool EqualsIgnoringCase(std::string_view text, const Entry& entry) const {
+    return EqualsWithBitsSet(text, letter_bits.data() + entry.letters, entry.name);
+  }
+  // Whether some name has exactly `length` bytes.
+  bool HasLength(std::size_t length) const {
+    if (length < 64) return (short_lengths >> length & 1) != 0;
+    return length <= longest && !by_length[length].empty();
+  }
+  // Fills the buckets from name → slot (the names must outlive this object).
+  void Build(const StringMap<uint32_t>& slots);
 };
 
 // One header or query-parameter condition. `key` is a header slot or a query slot.
@@ -215,18 +246,10 @@ struct CompiledTable {
 
   // Lower-cased header name → slot; every header name the table reads has one.
   StringMap<uint32_t> header_slots;
-  std::size_t longest_header_name = 0;
-  // The same names bucketed by length: most request headers are skipped by their length
-  // alone, and the few names of one length are compared directly instead of hashed.
-  struct SlotName {
-    std::string_view lower_name;
-    uint32_t slot;
-  };
-  std::vector<Range> slot_names_by_length;  // index: name length; into slot_names
-  uint64_t short_name_lengths = 0;           // bit L set: some name of length L < 64
-  std::vector<SlotName> slot_names;
+  NamesByLength header_names;  // the same names by length
   // Query parameter name (as written) → query slot.
   StringMap<uint32_t> query_slots;
+  NamesByLength query_names;  // the same names by length
   std::string model_header;
   uint32_t model_slot = 0;
   BodyLimit body_limit;  // CompileOptions::max_body_size and the reason for a longer body

@@ -79,14 +79,13 @@ absl::StatusOr<std::unique_ptr<CompiledTable>> Compiler::Run() {
   }
   CollectModels();
   CollectOwnedHeaders();
-  BucketHeaderNamesByLength();
+  BucketNamesByLength();
   return std::move(table_);
 }
 
 uint32_t Compiler::HeaderSlot(std::string_view name) {
   std::string lower = AsciiLowerCopy(name);
   auto [it, inserted] = table_->header_slots.try_emplace(lower, table_->header_slots.size());
-  table_->longest_header_name = std::max(table_->longest_header_name, lower.size());
   return it->second;
 }
 

@@ -140,7 +140,8 @@ class Compiler {
   // condition in this group), so resolve looks candidates up instead of scanning.
   uint32_t BuildGroup(const std::vector<uint32_t>& route_ids, const std::vector<Range>& matches_of_route);
 
-  void BucketHeaderNamesByLength();
+  // Fills CompiledTable::header_names and query_names.
+  void BucketNamesByLength();
 
   Candidate MakeCandidate(uint32_t rank, uint32_t match_id, uint32_t proven_condition) const;
 

@@ -174,20 +174,31 @@ uint32_t Compiler::BuildGroup(const std::vector<uint32_t>& route_ids, const std:
   return table_->groups.size() - 1;
 }
 
-void Compiler::BucketHeaderNamesByLength() {
-  std::vector<std::pair<std::string_view, uint32_t>> names;
-  for (const auto& [name, slot] : table_->header_slots) names.emplace_back(name, slot);
-  std::sort(names.begin(), names.end(), [](const auto& a, const auto& b) {
-    return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.first < b.first;
+void NamesByLength::Build(const StringMap<uint32_t>& slots) {
+  std::vector<Entry> sorted;
+  for (const auto& [name, slot] : slots) sorted.push_back({name, slot, 0});
+  std::sort(sorted.begin(), sorted.end(), [](const Entry& a, const Entry& b) {
+    return a.name.size() != b.name.size() ? a.name.size() < b.name.size() : a.name < b.name;
   });
-  table_->slot_names_by_length.assign(table_->longest_header_name + 1, Range{});
-  for (const auto& [name, slot] : names) {
-    if (name.size() < 64) table_->short_name_lengths |= uint64_t{1} << name.size();
-    Range& bucket = table_->slot_names_by_length[name.size()];
-    if (bucket.empty()) bucket.begin = bucket.end = table_->slot_names.size();
-    table_->slot_names.push_back({name, slot});
+  longest = sorted.empty() ? 0 : sorted.back().name.size();
+  by_length.assign(longest + 1, Range{});
+  short_lengths = 0;
+  names.clear();
+  letter_bits.clear();
+  for (Entry entry : sorted) {
+    entry.letters = static_cast<uint32_t>(letter_bits.size());
+    for (const char c : entry.name) letter_bits.push_back(c >= 'a' && c <= 'z' ? 0x20 : 0);
+    if (entry.name.size() < 64) short_lengths |= uint64_t{1} << entry.name.size();
+    Range& bucket = by_length[entry.name.size()];
+    if (bucket.empty()) bucket.begin = bucket.end = static_cast<uint32_t>(names.size());
+    names.push_back(entry);
     ++bucket.end;
   }
+}
+
+void Compiler::BucketNamesByLength() {
+  table_->header_names.Build(table_->header_slots);
+  table_->query_names.Build(table_->query_slots);
 }
 
 Candidate Compiler::MakeCandidate(uint32_t rank, uint32_t match_id, uint32_t proven_condition) const {

@@ -1,8 +1,13 @@
 #include "resolve/request_state.h"
 
-#include <algorithm>
+#include <bit>
+#include <cstring>
 
 #include "text/http_text.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace llmroute::internal {
 namespace {
@@ -12,11 +17,80 @@ void GrowTo(std::vector<T>& v, std::size_t size) {
   if (v.size() < size) v.resize(size);
 }
 
+// Copies `from` to `to`, inline for the short values most headers have (two overlapping
+// moves of 8 or 4 bytes) instead of a call per value.
+inline void CopySmall(char* to, std::string_view from) {
+  const std::size_t size = from.size();
+  if (size >= 8 && size <= 16) {
+    uint64_t head, tail;
+    std::memcpy(&head, from.data(), 8);
+    std::memcpy(&tail, from.data() + size - 8, 8);
+    std::memcpy(to, &head, 8);
+    std::memcpy(to + size - 8, &tail, 8);
+  } else if (size >= 4 && size < 8) {
+    uint32_t head, tail;
+    std::memcpy(&head, from.data(), 4);
+    std::memcpy(&tail, from.data() + size - 4, 4);
+    std::memcpy(to, &head, 4);
+    std::memcpy(to + size - 4, &tail, 4);
+  } else if (size > 16) {
+    std::memcpy(to, from.data(), size);
+  } else {
+    for (std::size_t i = 0; i < size; ++i) to[i] = from[i];
+  }
+}
+
+// Where the query string's special bytes are in 64 bytes of it: bit i of each mask is
+// set when byte i is that byte.
+struct QueryMasks {
+  uint64_t ampersands = 0;
+  uint64_t equals = 0;
+  uint64_t percents = 0;
+};
+
+QueryMasks MasksOf64(const char* p) {
+  QueryMasks masks;
+#if defined(__SSE2__)
+  const __m128i ampersand = _mm_set1_epi8('&');
+  const __m128i equals = _mm_set1_epi8('=');
+  const __m128i percent = _mm_set1_epi8('%');
+  for (int k = 0; k < 4; ++k) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    const auto bits = [&](__m128i byte) {
+      return uint64_t{static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, byte)))}
+             << (16 * k);
+    };
+    masks.ampersands |= bits(ampersand);
+    masks.equals |= bits(equals);
+    masks.percents |= bits(percent);
+  }
+#else
+  for (int i = 0; i < 64; ++i) {
+    masks.ampersands |= uint64_t{p[i] == '&'} << i;
+    masks.equals |= uint64_t{p[i] == '='} << i;
+    masks.percents |= uint64_t{p[i] == '%'} << i;
+  }
+#endif
+  return masks;
+}
+
 }  // namespace
 
 ResolveScratch& ResolveScratch::ForThisThread() {
   thread_local ResolveScratch scratch;
   return scratch;
+}
+
+// Inline in the header pass below: most tables have one or two names of a length.
+inline uint32_t RequestState::SlotOfHeaderName(std::string_view name) const {
+  const NamesByLength& names = table_.header_names;
+  if (name.empty() || name.size() > names.longest) return kNone;
+  const Range bucket = names.by_length[name.size()];
+  if (bucket.size() > kDirectCompareBucket) return HashedSlotOfHeaderName(name);
+  for (uint32_t b = bucket.begin; b < bucket.end; ++b) {
+    if (names.EqualsIgnoringCase(name, names.names[b])) return names.names[b].slot;
+  }
+  return kNone;
 }
 
 RequestState::RequestState(const CompiledTable& table, const Request& request,
@@ -31,13 +105,13 @@ RequestState::RequestState(const CompiledTable& table, const Request& request,
   const uint32_t stamp = scratch_.stamp;
   GrowTo(scratch_.slots, table_.header_slots.size());
   GrowTo(scratch_.next_same_slot, request.headers.size());
-  if (scratch_.lowered_name.size() < table_.longest_header_name) {
-    scratch_.lowered_name.resize(table_.longest_header_name);
+  if (scratch_.lowered_name.size() < table_.header_names.longest) {
+    scratch_.lowered_name.resize(table_.header_names.longest);
   }
 
   // One pass maps each header the table reads to its slot; the rest are skipped at once,
   // most by their length alone.
-  const uint64_t short_lengths = table_.short_name_lengths;
+  const uint64_t short_lengths = table_.header_names.short_lengths;
   ResolveScratch::Slot* const slots = scratch_.slots.data();
   for (uint32_t i = 0; i < request.headers.size(); ++i) {
     const std::string_view name = request.headers[i].name;
@@ -50,10 +124,12 @@ RequestState::RequestState(const CompiledTable& table, const Request& request,
       entry.stamp = stamp;
       entry.first = entry.last = i;
       entry.count = 1;
+      entry.total_size = request.headers[i].value.size();
     } else {
       scratch_.next_same_slot[entry.last] = i;
       entry.last = i;
       ++entry.count;
+      entry.total_size += request.headers[i].value.size();
     }
   }
   if (replace_model && model.has_value()) {
@@ -72,16 +148,7 @@ void RequestState::SplitPath() {
   if (question != std::string_view::npos) query_ = request_.path.substr(question + 1);
 }
 
-uint32_t RequestState::SlotOfHeaderName(std::string_view name) const {
-  if (name.empty() || name.size() > table_.longest_header_name) return kNone;
-  const Range bucket = table_.slot_names_by_length[name.size()];
-  if (bucket.size() <= kDirectCompareBucket) {
-    for (uint32_t b = bucket.begin; b < bucket.end; ++b) {
-      const std::string_view lower = table_.slot_names[b].lower_name;
-      if (EqualsLowered(name, lower)) return table_.slot_names[b].slot;
-    }
-    return kNone;
-  }
+uint32_t RequestState::HashedSlotOfHeaderName(std::string_view name) const {
   char* lowered = scratch_.lowered_name.data();
   for (std::size_t k = 0; k < name.size(); ++k) lowered[k] = AsciiLower(name[k]);
   auto it = table_.header_slots.find(absl::string_view(lowered, name.size()));
@@ -112,14 +179,20 @@ std::optional<std::string_view> RequestState::Header(uint32_t slot) {
   if (entry.value_stamp == stamp) return entry.value;
   std::string_view value = request_.headers[entry.first].value;
   if (entry.count > 1) {
-    // A repeated header is matched as its values joined by "," (RFC 9110, section 5.3).
+    // A repeated header is matched as its values joined by "," (RFC 9110, section 5.3),
+    // sized once and copied once.
     std::string& joined = entry.joined;
-    joined.assign(value.data(), value.size());
+    joined.resize(entry.total_size + entry.count - 1);
+    char* out = joined.data();
+    CopySmall(out, value);
+    out += value.size();
     for (uint32_t i = entry.first, n = 1; n < entry.count; ++n) {
       i = scratch_.next_same_slot[i];
       ++scratch_.joined_header_visits;
-      joined += ',';
-      joined.append(request_.headers[i].value.data(), request_.headers[i].value.size());
+      const std::string_view next = request_.headers[i].value;
+      *out++ = ',';
+      CopySmall(out, next);
+      out += next.size();
     }
     value = joined;
   }
@@ -135,36 +208,113 @@ std::optional<std::string_view> RequestState::Query(uint32_t slot) {
   return entry.value;
 }
 
+// Inline in the query scan below, as the header names above.
+inline uint32_t RequestState::SlotOfQueryName(std::string_view raw_name, bool escaped) const {
+  const NamesByLength& names = table_.query_names;
+  const auto slot_of = [&](std::string_view name) {
+    if (name.size() > names.longest) return kNone;
+    const Range bucket = names.by_length[name.size()];
+    if (bucket.size() > kDirectCompareBucket) {
+      auto it = table_.query_slots.find(absl::string_view(name.data(), name.size()));
+      return it == table_.query_slots.end() ? kNone : it->second;
+    }
+    for (uint32_t b = bucket.begin; b < bucket.end; ++b) {
+      if (names.names[b].name == name) return names.names[b].slot;
+    }
+    return kNone;
+  };
+  if (!escaped) return names.HasLength(raw_name.size()) ? slot_of(raw_name) : kNone;
+  std::string& decoded = scratch_.decoded_query;
+  const std::size_t name_start = decoded.size();
+  AppendPercentDecoded(raw_name, decoded);
+  const uint32_t slot = slot_of(std::string_view(decoded).substr(name_start));
+  decoded.resize(name_start);
+  return slot;
+}
+
+void RequestState::TakeQueryValue(uint32_t slot, std::size_t value_start) {
+  ResolveScratch::QuerySlot& entry = scratch_.query_slots[slot];
+  if (entry.stamp == scratch_.stamp) return;  // the first value wins
+  entry.stamp = scratch_.stamp;
+  --unseen_query_slots_;
+  std::string_view raw_value;
+  if (value_start != std::string_view::npos) {
+    raw_value = query_.substr(value_start);
+    raw_value = raw_value.substr(0, raw_value.find('&'));
+  }
+  if (raw_value.find('%') == std::string_view::npos) {
+    entry.value = raw_value;  // its own decoded form
+    return;
+  }
+  std::string& decoded = scratch_.decoded_query;
+  const std::size_t value_start_in_decoded = decoded.size();
+  AppendPercentDecoded(raw_value, decoded);
+  entry.value = std::string_view(decoded).substr(value_start_in_decoded);
+}
+
 void RequestState::ParseQuery() {
   query_parsed_ = true;
   if (!path_split_) SplitPath();
-  const std::size_t slots = table_.query_slots.size();
-  GrowTo(scratch_.query_slots, slots);
+  GrowTo(scratch_.query_slots, table_.query_slots.size());
   std::string& decoded = scratch_.decoded_query;
   decoded.clear();
   // Decoding never lengthens text: reserving the query's size keeps every view stable.
   if (decoded.capacity() < query_.size()) decoded.reserve(query_.size());
-  std::string_view rest = query_;
-  while (!rest.empty()) {
-    const std::size_t amp = rest.find('&');
-    const std::string_view param = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    const std::size_t equals = param.find('=');
-    const std::string_view raw_name = param.substr(0, equals);
-    const std::string_view raw_value =
-        equals == std::string_view::npos ? std::string_view() : param.substr(equals + 1);
-    const std::size_t name_start = decoded.size();
-    AppendPercentDecoded(raw_name, decoded);
-    auto it = table_.query_slots.find(
-        absl::string_view(decoded.data() + name_start, decoded.size() - name_start));
-    decoded.resize(name_start);
-    if (it == table_.query_slots.end()) continue;
-    const uint32_t slot = it->second;
-    ResolveScratch::QuerySlot& entry = scratch_.query_slots[slot];
-    if (entry.stamp == scratch_.stamp) continue;  // the first value wins
-    AppendPercentDecoded(raw_value, decoded);
-    entry.stamp = scratch_.stamp;
-    entry.value = std::string_view(decoded.data() + name_start, decoded.size() - name_start);
+  unseen_query_slots_ = static_cast<uint32_t>(table_.query_slots.size());
+  // The query is read 64 bytes at a time, as masks of its '&', '=' and '%' bytes. A name
+  // runs from a parameter's start to the first '=' or '&' after it: adding a 1 at each
+  // name's first byte to the mask of the other bytes carries it through the name to that
+  // '=' or '&', so the sum's '='/'&' bits are the names' ends and the bits it cleared are
+  // the names' bytes, 64 at once. A name without '%' is its own decoded form: one whose
+  // length no configured name has is skipped without decoding or comparing. The scan stops
+  // once every slot has its first value.
+  const std::string_view query = query_;
+  uint64_t carry = 1;              // a name runs into the next block (the first starts at 0)
+  std::size_t name_start = 0;      // 1 + the position of the last '&' so far
+  std::size_t last_percent = 0;    // 1 + the position of the last '%' so far; 0: none
+  bool running_escaped = false;    // the name running into the next block has a '%'
+  for (std::size_t block = 0; block < query.size(); block += 64) {
+    QueryMasks masks;
+    if (block + 64 <= query.size()) {
+      masks = MasksOf64(query.data() + block);
+    } else {
+      char tail[64] = {};  // zero bytes past the end are none of '&', '=', '%'
+      std::memcpy(tail, query.data() + block, query.size() - block);
+      masks = MasksOf64(tail);
+    }
+    const uint64_t delimiters = masks.ampersands | masks.equals;
+    const uint64_t others = ~delimiters;
+    const uint64_t sum = others + ((masks.ampersands << 1) | carry);
+    const bool carry_out = sum < others;
+    const bool escapes = (others & ~sum & masks.percents) != 0 || running_escaped;
+    for (uint64_t ends = sum & delimiters; ends != 0; ends &= ends - 1) {
+      const int bit = std::countr_zero(ends);
+      const std::size_t end = block + bit;
+      const uint64_t below = (uint64_t{1} << bit) - 1;
+      const uint64_t ampersands_before = masks.ampersands & below;
+      const std::size_t start =
+          ampersands_before != 0 ? block + 64 - std::countl_zero(ampersands_before) : name_start;
+      bool escaped = false;
+      if (escapes) {
+        const uint64_t percents_before = masks.percents & below;
+        escaped = (percents_before != 0 ? block + 64 - std::countl_zero(percents_before)
+                                        : last_percent) > start;
+      }
+      const uint32_t slot = SlotOfQueryName(query.substr(start, end - start), escaped);
+      if (slot != kNone) {
+        const bool has_value = (masks.equals >> bit & 1) != 0;
+        TakeQueryValue(slot, has_value ? end + 1 : std::string_view::npos);
+        if (unseen_query_slots_ == 0) return;
+      }
+    }
+    if (masks.ampersands != 0) name_start = block + 64 - std::countl_zero(masks.ampersands);
+    if (masks.percents != 0) last_percent = block + 64 - std::countl_zero(masks.percents);
+    carry = (carry_out || (masks.ampersands >> 63) != 0) ? 1 : 0;
+    running_escaped = carry_out && last_percent > name_start;
+  }
+  if (carry != 0 && name_start < query.size()) {  // the last parameter: a name alone
+    const uint32_t slot = SlotOfQueryName(query.substr(name_start), last_percent > name_start);
+    if (slot != kNone) TakeQueryValue(slot, std::string_view::npos);
   }
 }
 

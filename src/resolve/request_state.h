@@ -31,6 +31,7 @@ struct ResolveScratch {
     uint32_t last = 0;         // index of its last header
     uint32_t count = 0;        // how many headers carry it
     uint32_t value_stamp = 0;  // `value` computed for this request
+    std::size_t total_size = 0;  // the sizes of its values, summed
     std::string_view value;
     std::string joined;        // storage for a repeated header's joined value
   };
@@ -79,7 +80,14 @@ class RequestState {
  private:
   // The slot of a request header name, or kNone when the table never reads it.
   uint32_t SlotOfHeaderName(std::string_view name) const;
+  uint32_t HashedSlotOfHeaderName(std::string_view name) const;  // more names of its length
+  // The slot of a query parameter name as sent (`escaped`: it has a '%', and is compared
+  // decoded), or kNone when the table never reads it.
+  uint32_t SlotOfQueryName(std::string_view raw_name, bool escaped) const;
   void ParseQuery();
+  // Records the decoded value of the parameter of query slot `slot` whose value starts at
+  // `value_start` in the query (npos: it has no '='), unless the slot has one already.
+  void TakeQueryValue(uint32_t slot, std::size_t value_start);
   void SplitPath();
 
   // Up to this many names of one length are compared directly; more are hashed.
@@ -92,6 +100,7 @@ class RequestState {
   std::string_view query_;
   bool path_split_ = false;
   bool query_parsed_ = false;
+  uint32_t unseen_query_slots_ = 0;  // query slots without a value yet, while parsing
 };
 
 }  // namespace llmroute::internal

@@ -13,30 +13,38 @@ namespace llmroute::internal {
 
 inline char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
-// Lower-cases the ASCII letters of eight bytes at once: a byte gets 0x20 added exactly when
-// it lies in 'A'..'Z' (bytes with the high bit set are left alone).
-inline uint64_t LowerEightBytes(uint64_t x) {
-  constexpr uint64_t kEachByte = 0x0101010101010101ULL;
-  const uint64_t low7 = x & (0x7F * kEachByte);
-  const uint64_t at_least_a = low7 + (0x80 - 'A') * kEachByte;
-  const uint64_t above_z = low7 + (0x80 - 'Z' - 1) * kEachByte;
-  const uint64_t upper = at_least_a & ~above_z & ~x & (0x80 * kEachByte);
-  return x | (upper >> 2);
-}
-
-// Whether `text` lower-cased (ASCII letters only) equals `lower`, which is already lower
-// case and has the same length. Compares eight bytes at a time; inline, for resolve's
-// header-name pass.
-inline bool EqualsLowered(std::string_view text, std::string_view lower) {
-  std::size_t i = 0;
-  for (; i + 8 <= text.size(); i += 8) {
-    uint64_t a, b;
-    std::memcpy(&a, text.data() + i, 8);
-    std::memcpy(&b, lower.data() + i, 8);
-    if (LowerEightBytes(a) != b) return false;
+// Whether `text` with the bits of `bits` set equals `expected` (all three of its size):
+// with 0x20 under the letters of a lower-case name, the name compared with ASCII letters in
+// either case. Compares eight bytes at a time (four for 4 to 7 bytes), the last word
+// overlapping the one before.
+inline bool EqualsWithBitsSet(std::string_view text, const char* bits, std::string_view expected) {
+  const std::size_t size = text.size();
+  const auto word_at = [](const char* p) {
+    uint64_t word;
+    std::memcpy(&word, p, 8);
+    return word;
+  };
+  const auto half_word_at = [](const char* p) {
+    uint32_t word;
+    std::memcpy(&word, p, 4);
+    return word;
+  };
+  const char* t = text.data();
+  const char* e = expected.data();
+  if (size >= 8) {
+    for (std::size_t i = 0; i + 8 < size; i += 8) {
+      if ((word_at(t + i) | word_at(bits + i)) != word_at(e + i)) return false;
+    }
+    const std::size_t last = size - 8;
+    return (word_at(t + last) | word_at(bits + last)) == word_at(e + last);
   }
-  for (; i < text.size(); ++i) {
-    if (AsciiLower(text[i]) != lower[i]) return false;
+  if (size >= 4) {
+    const std::size_t last = size - 4;
+    return (half_word_at(t) | half_word_at(bits)) == half_word_at(e) &&
+           (half_word_at(t + last) | half_word_at(bits + last)) == half_word_at(e + last);
+  }
+  for (std::size_t i = 0; i < size; ++i) {
+    if ((t[i] | bits[i]) != e[i]) return false;
   }
   return true;
 }
