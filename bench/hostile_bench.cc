@@ -12,6 +12,8 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "allocation_counter.h"  // reports allocations per call
@@ -97,21 +99,33 @@ void BM_Hostile_NormalResolve(benchmark::State& state) {
 }
 BENCHMARK(BM_Hostile_NormalResolve)->Name("hostile/NormalResolve");
 
-void BM_Hostile_Path(benchmark::State& state) {
-  static std::map<int64_t, Hostile> by_size;
-  Hostile& h = by_size[state.range(0)];
+// A GET to svc-0.example.com on PrefixTable(): the path and how many of its bytes are the
+// hostile part, for a size.
+using PathMaker = std::pair<std::string, std::size_t> (*)(std::size_t size);
+
+// Resolves the request whose path `make` builds for the benchmark's argument (built once
+// per maker and argument).
+void RunPrefixTablePath(benchmark::State& state, PathMaker make) {
+  static std::map<std::pair<PathMaker, int64_t>, Hostile> requests;
+  Hostile& h = requests[{make, state.range(0)}];
   if (!h.table) {
     h.table = PrefixTable();
     h.owned.host = "svc-0.example.com";
     h.owned.method = "GET";
-    h.owned.path.clear();
-    while (h.owned.path.size() < static_cast<std::size_t>(state.range(0))) h.owned.path += "/a";
+    std::tie(h.owned.path, h.bytes) = make(static_cast<std::size_t>(state.range(0)));
     std::mt19937_64 rng(1);
     AddRealisticHeaders(h.owned, rng, {});
     h.Finish();
-    h.bytes = h.owned.path.size();
   }
   Run(state, h);
+}
+
+void BM_Hostile_Path(benchmark::State& state) {
+  RunPrefixTablePath(state, [](std::size_t size) {
+    std::string path;
+    while (path.size() < size) path += "/a";
+    return std::pair(path, path.size());
+  });
 }
 // 16 KiB beside 64 KiB: a linear cost grows 4 times, a quadratic one 16 times.
 BENCHMARK(BM_Hostile_Path)->Name("hostile/Path")->Arg(k64KiB / 4)->Arg(k64KiB);
@@ -164,27 +178,37 @@ void BM_Hostile_HeaderValue1MiB(benchmark::State& state) {
 }
 BENCHMARK(BM_Hostile_HeaderValue1MiB)->Name("hostile/HeaderValue1MiB");
 
+// A query of `size` bytes of `parameter(i)` for i = 0, 1, ..., then the parameter the
+// table's rules read.
+template <typename Parameter>
+std::pair<std::string, std::size_t> QueryPath(std::size_t size, Parameter parameter) {
+  std::string query;
+  for (int i = 0; query.size() < size; ++i) query += parameter(i);
+  query += "tenant=t3";  // the parameter the table's rules read, last
+  return {"/q/search?" + query, query.size()};
+}
+
 void BM_Hostile_Query(benchmark::State& state) {
-  static std::map<int64_t, Hostile> by_size;
-  Hostile& h = by_size[state.range(0)];
-  if (!h.table) {
-    h.table = PrefixTable();
-    h.owned.host = "svc-0.example.com";
-    h.owned.method = "GET";
-    std::string query;
-    for (int i = 0; query.size() < static_cast<std::size_t>(state.range(0)); ++i) {
-      query += "k" + std::to_string(i) + "=v%20" + std::to_string(i) + "&";
-    }
-    query += "tenant=t3";  // the parameter the table's rules read, last
-    h.owned.path = "/q/search?" + query;
-    std::mt19937_64 rng(1);
-    AddRealisticHeaders(h.owned, rng, {});
-    h.Finish();
-    h.bytes = query.size();
-  }
-  Run(state, h);
+  RunPrefixTablePath(state, [](std::size_t size) {
+    return QueryPath(size, [](int i) {
+      const std::string n = std::to_string(i);
+      return "k" + n + "=v%20" + n + "&";
+    });
+  });
 }
 BENCHMARK(BM_Hostile_Query)->Name("hostile/Query")->Arg(k64KiB / 4)->Arg(k64KiB);
+
+// Every parameter a name of the routed parameter's length: none is skipped by its length,
+// each is compared with the configured name. Not held to the bound; linear.
+void BM_Hostile_QuerySameLengthNames(benchmark::State& state) {
+  RunPrefixTablePath(state, [](std::size_t size) {
+    return QueryPath(size, [](int) { return std::string("tenanx=1&"); });
+  });
+}
+BENCHMARK(BM_Hostile_QuerySameLengthNames)
+    ->Name("hostile/QuerySameLengthNames")
+    ->Arg(k64KiB / 4)
+    ->Arg(k64KiB);
 
 void BM_Hostile_Body1MiBModelLast(benchmark::State& state) {
   static Hostile h;
