@@ -113,8 +113,10 @@ RequestState::RequestState(const CompiledTable& table, const Request& request,
   // most by their length alone.
   const uint64_t short_lengths = table_.header_names.short_lengths;
   ResolveScratch::Slot* const slots = scratch_.slots.data();
-  for (uint32_t i = 0; i < request.headers.size(); ++i) {
-    const std::string_view name = request.headers[i].name;
+  const llmroute::Header* const headers = request.headers.data();
+  const uint32_t header_count = static_cast<uint32_t>(request.headers.size());
+  for (uint32_t i = 0; i < header_count; ++i) {
+    const std::string_view name = headers[i].name;
     if (name.size() < 64 && (short_lengths >> name.size() & 1) == 0) continue;
     const uint32_t slot = SlotOfHeaderName(name);
     if (slot == kNone) continue;
@@ -124,12 +126,12 @@ RequestState::RequestState(const CompiledTable& table, const Request& request,
       entry.stamp = stamp;
       entry.first = entry.last = i;
       entry.count = 1;
-      entry.total_size = request.headers[i].value.size();
+      entry.total_size = headers[i].value.size();
     } else {
       scratch_.next_same_slot[entry.last] = i;
       entry.last = i;
       ++entry.count;
-      entry.total_size += request.headers[i].value.size();
+      entry.total_size += headers[i].value.size();
     }
   }
   if (replace_model && model.has_value()) {
