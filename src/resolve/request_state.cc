@@ -81,8 +81,7 @@ ResolveScratch& ResolveScratch::ForThisThread() {
   return scratch;
 }
 
-// Inline in the header pass below: most tables have one or two names of a length.
-inline uint32_t RequestState::SlotOfHeaderName(std::string_view name) const {
+uint32_t RequestState::SlotOfHeaderName(std::string_view name) const {
   const NamesByLength& names = table_.header_names;
   if (name.empty() || name.size() > names.longest) return kNone;
   const Range bucket = names.by_length[name.size()];
