@@ -439,6 +439,29 @@ TEST(Affinity, ModelHeaderKeyIsTheHeaderAsReceivedWhenABodyIsGiven) {
   EXPECT_FALSE(none->affinity);
 }
 
+// Only the model header itself is the key: names that are longer or shorter, sharing its
+// first letters, are other headers.
+TEST(Affinity, ModelHeaderKeyIgnoresHeadersOfOtherLengths) {
+  auto on_model = MustCompile(RouteYaml(kTiered, "{header: x-ai-eg-model}"));
+  auto by_header = MustCompile(RouteYaml(kTiered));
+  ASSERT_NE(on_model, nullptr);
+  ASSERT_NE(by_header, nullptr);
+  for (int i = 0; i < 20; ++i) {
+    const std::string key = Cat("k", i);
+    Resolved expected = Resolve(by_header, Req().Header("x-session", key));
+    Resolved r = Resolve(on_model, Req()
+                                       .Header("x-ai-eg-model-version", "v")
+                                       .Header("X-AI-EG-Model", key)
+                                       .Header("x-ai-eg-mode", "m")
+                                       .Body(R"({"model": "other"})")
+                                       .Entropy(i));
+    ASSERT_EQ(r->status, DecisionStatus::kRouted);
+    EXPECT_TRUE(r->affinity);
+    EXPECT_EQ(NsName(*r->backend), NsName(*expected->backend)) << key;
+    EXPECT_EQ(RenderFallbacks(*r), RenderFallbacks(*expected)) << key;
+  }
+}
+
 constexpr char kTwoRules[] = R"(
 apiVersion: aigateway.envoyproxy.io/v1beta1
 kind: AIGatewayRoute

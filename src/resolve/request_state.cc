@@ -160,7 +160,7 @@ std::optional<std::string_view> RequestState::ReceivedModelHeader() {
   std::optional<std::string_view> value;
   std::string& joined = scratch_.received_model;
   for (const llmroute::Header& header : request_.headers) {
-    if (!EqualsLowered(header.name, table_.model_header)) continue;
+    if (SlotOfHeaderName(header.name) != table_.model_slot) continue;
     if (!value.has_value()) {
       value = header.value;
       continue;
