@@ -1,29 +1,37 @@
-// Reads the top-level "model" of a JSON request body with simdjson On-Demand.
+// Reads the top-level "model" of a JSON request body: simdjson's stage 1, then a grammar
+// check of our own over the token positions it finds.
 //
-// Stage 1 of simdjson (run by `iterate`) validates the UTF-8 of the whole body, refuses
-// control characters inside strings and indexes every token at several GB/s. The body is
-// then walked token by token to check its grammar, without materialising any value: the
-// walk touches each token once, and a chat request's bytes are mostly long strings, whose
-// escapes are checked 16 bytes at a time. So the cost is about two passes over the bytes,
-// whatever the model's position.
+// Stage 1 (the implementation simdjson picks for this CPU at run time) validates the UTF-8
+// of the whole body, refuses control characters inside strings and unclosed strings, and
+// records where every token starts, at several GB/s. A state machine then walks those
+// positions once: every comma, colon and bracket, every number and literal by its text,
+// every string's escapes (16 bytes at a time), nesting kept as a bit per level. No value is
+// materialised; only the model and the wanted affinity fields are decoded, and only when
+// they hold escapes. So the cost is about two passes over the bytes, whatever the model's
+// position.
 //
-// Why walk instead of letting On-Demand skip the values we do not need: its skipping only
-// counts brackets loosely (`:` opens, `]` closes a `{`), so it accepts bodies like
-// {"a"::{"b":1}],"model":"x"}, and whether it notices a missing closing brace depends on
-// the bytes after the body (it checks the balance only when the first padding byte is '}').
+// Why not simdjson's own layers on top of stage 1:
+//   - On-Demand: its navigation is compiled only for the implementation chosen at build
+//     time (often the generic scalar one), and costs several ns per token; and its
+//     skipping of unread values only counts brackets loosely (`:` opens, `]` closes a `{`),
+//     so it accepts bodies like {"a"::{"b":1}],"model":"x"}.
+//   - DOM: it writes a tape of every value and parses every number, refusing numbers that
+//     JSON allows (too large for a double), and costs about as much again.
+// This relies on simdjson's implementation layer (dom_parser_implementation, stage1,
+// structural_indexes), stable within major version 3 (checked below).
 #include "body/model_extractor.h"
 
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <memory>
-#include <span>
 #include <new>
-#include <string>
-#include <utility>
-#include <vector>
+#include <span>
+#include <string_view>
 
 #include "llmroute/request.h"
 #include "text/hex.h"
@@ -31,48 +39,53 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 namespace llmroute::internal {
 namespace {
 
+static_assert(simdjson::SIMDJSON_VERSION_MAJOR == 3,
+              "the stage-1 layer (simdjson::internal::dom_parser_implementation) is used as in "
+              "simdjson 3; check its interface before building with another major version");
+
 static_assert(kBodyPaddingBytes == simdjson::SIMDJSON_PADDING,
               "kBodyPaddingBytes must promise exactly the padding simdjson reads past the end");
 
-using simdjson::ondemand::json_type;
+static_assert(kMaxBodySizeLimit == simdjson::SIMDJSON_MAXSIZE_BYTES,
+              "the largest max_body_size is the largest document simdjson indexes");
+
+using Indexer = simdjson::internal::dom_parser_implementation;
 
 // Containers nested deeper than this (the body's object counts as one) are refused, as
 // simdjson's own DOM parser does.
 constexpr std::size_t kMaxNesting = simdjson::DEFAULT_MAX_DEPTH;
 
-// The first buffers are sized for ordinary chat requests, so they are allocated once.
+// The first index and copy buffers are sized for ordinary chat requests, so they are
+// allocated once; decoded strings start smaller.
 constexpr std::size_t kMinCapacity = 64 * 1024;
+constexpr std::size_t kMinDecodedCapacity = 256;
 
 constexpr std::string_view kNotJson = "body is not valid JSON";
+constexpr std::string_view kTooLarge = "body is too large";
 
-// An open object or array inside a top-level value, during the walk.
-struct Cursor {
-  bool is_object = false;
-  bool started = false;  // a member was visited: the next step moves past it first
-  simdjson::ondemand::object_iterator field;
-  simdjson::ondemand::array_iterator element;
+// A growable buffer for the decoded text of one escaped string.
+struct Decoded {
+  std::unique_ptr<char[]> data;
+  std::size_t capacity = 0;
 };
 
-static_assert(kMaxBodySizeLimit == simdjson::SIMDJSON_MAXSIZE_BYTES,
-              "the largest max_body_size is the largest document simdjson parses");
-
-// What a thread keeps between calls, bounded by kBodyRetainedBytes (but `cursors`, bounded
-// by the nesting limit).
+// What a thread keeps between calls, bounded by kBodyRetainedBytes per buffer.
 struct ThreadState {
-  simdjson::ondemand::parser parser;  // capacity at most kBodyRetainedBytes
+  // Stage 1's token positions (4 bytes per body byte); capacity at most kBodyRetainedBytes.
+  std::unique_ptr<Indexer> indexer;
   // The copy of an unpadded body, followed by SIMDJSON_PADDING spare bytes.
   std::unique_ptr<char[]> copy;
   std::size_t copy_capacity = 0;  // bytes available for a body, padding excluded
-  // The decoded model of the last body larger than kBodyRetainedBytes (its parser is gone).
-  std::string model;
-  // Likewise its decoded affinity keys.
-  std::string fields[kMaxAffinityBodyFields];
-  // One per nesting level reached so far; grows only when a deeper body arrives.
-  std::vector<Cursor> cursors;
+  // The last escaped model and affinity values, decoded; valid until the next call.
+  Decoded model;
+  Decoded fields[kMaxAffinityBodyFields];
 };
 
 ThreadState& State() {
@@ -81,20 +94,13 @@ ThreadState& State() {
 }
 
 // Grows geometrically so that a series of slightly larger bodies reallocates rarely.
-std::size_t GrownCapacity(std::size_t current, std::size_t needed) {
-  return std::max({needed, current + current / 2, kMinCapacity});
+std::size_t GrownCapacity(std::size_t current, std::size_t needed, std::size_t minimum) {
+  return std::max({needed, current + current / 2, minimum});
 }
 
 BodyModel BadBody(std::string_view reason) { return {BodyModel::Status::kBadBody, {}, reason}; }
 
 bool IsJsonWhitespace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-// A scalar's raw token runs up to the next token, so it may end with whitespace.
-std::string_view TrimTrailingWhitespace(std::string_view token) {
-  while (!token.empty() && IsJsonWhitespace(token.back())) token.remove_suffix(1);
-  return token;
-}
-
 
 // The UTF-16 code unit written as four hex digits at `digits`, or -1. Stops at the first
 // non-digit, so it never reads past a string's closing quote.
@@ -109,7 +115,7 @@ int ReadHexCodeUnit(const char* digits) {
 }
 
 // The characters that may follow a backslash, but for 'u'.
-bool IsSimpleEscapeCharacter(char c) {
+[[maybe_unused]] bool IsSimpleEscapeCharacter(char c) {
   switch (c) {
     case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
       return true;
@@ -118,25 +124,92 @@ bool IsSimpleEscapeCharacter(char c) {
   }
 }
 
+// Which bytes are hexadecimal digits.
+constexpr auto kIsHexDigit = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    table[c] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  }
+  return table;
+}();
+
+// Four hexadecimal digits at `digits` (four readable bytes).
+inline bool IsFourHexDigits(const char* digits) {
+  const auto* d = reinterpret_cast<const unsigned char*>(digits);
+  return kIsHexDigit[d[0]] & kIsHexDigit[d[1]] & kIsHexDigit[d[2]] & kIsHexDigit[d[3]];
+}
+
 // A backslash at `at` (within [begin, end)) followed by something other than a simple escape
-// character is valid if it is itself escaped, or if it starts a \uXXXX escape.
-bool IsValidUnusualBackslash(const char* begin, const char* at, const char* end) {
+// character is valid if it starts a \uXXXX escape, or if it is itself escaped.
+inline bool IsValidUnusualBackslash(const char* begin, const char* at, const char* end) {
+  if (at[1] == 'u' && end - at >= 6 && IsFourHexDigits(at + 2)) return true;
   std::size_t preceding_backslashes = 0;
   for (const char* q = at; q > begin && q[-1] == '\\'; --q) ++preceding_backslashes;
-  if (preceding_backslashes % 2 == 1) return true;
-  return at[1] == 'u' && end - at >= 6 && ReadHexCodeUnit(at + 2) >= 0;
+  return preceding_backslashes % 2 == 1;
 }
 
 // The content of a string has only valid escapes. Stage 1 has already refused raw control
-// characters and invalid UTF-8. `content` must be followed by its closing quote.
+// characters and invalid UTF-8. `content` must be followed by its closing quote and at
+// least 32 more readable bytes (the body's padding guarantees them).
 //
 // Prose has an escape ("\n", "\"") every few dozen bytes. A backslash followed by a simple
 // escape character is valid whether or not it is escaped itself, so that is checked 16 bytes
 // at a time; only the rare others (\u, or a backslash that is itself escaped) need a look.
-bool HasValidEscapes(std::string_view content) {
+#if defined(__x86_64__) && defined(__GNUC__)
+#define LLMROUTE_BODY_AVX2 1
+// As HasValidEscapes, 32 bytes at a time (chat bodies are mostly strings, so this is most
+// of the time after stage 1). Called only when the CPU has AVX2.
+__attribute__((target("avx2"))) bool HasValidEscapesAvx2(const char* begin, const char* end) {
+  // A byte is a simple escape character (" \ / b f n r t) when the bits its low and its
+  // high nibble select have one in common.
+  const __m256i low_table = _mm256_setr_epi8(
+      0, 0, 0x0D, 0, 0x08, 0, 0x04, 0, 0, 0, 0, 0, 0x02, 0, 0x04, 0x01,
+      0, 0, 0x0D, 0, 0x08, 0, 0x04, 0, 0, 0, 0, 0, 0x02, 0, 0x04, 0x01);
+  const __m256i high_table = _mm256_setr_epi8(
+      0, 0, 0x01, 0, 0, 0x02, 0x04, 0x08, 0, 0, 0, 0, 0, 0, 0, 0,
+      0, 0, 0x01, 0, 0, 0x02, 0x04, 0x08, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m256i nibble = _mm256_set1_epi8(0x0F);
+  const __m256i backslash = _mm256_set1_epi8('\\');
+  for (const char* p = begin; p < end; p += 32) {
+    const __m256i chunk = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    unsigned backslashes =
+        static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(chunk, backslash)));
+    if (end - p < 32) backslashes &= (1u << (end - p)) - 1;
+    const __m256i next = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 1));
+    const __m256i low = _mm256_shuffle_epi8(low_table, _mm256_and_si256(next, nibble));
+    const __m256i high =
+        _mm256_shuffle_epi8(high_table, _mm256_and_si256(_mm256_srli_epi16(next, 4), nibble));
+    const __m256i not_simple =
+        _mm256_cmpeq_epi8(_mm256_and_si256(low, high), _mm256_setzero_si256());
+    unsigned unusual = backslashes & static_cast<unsigned>(_mm256_movemask_epi8(not_simple));
+    for (; unusual != 0; unusual &= unusual - 1) {
+      if (!IsValidUnusualBackslash(begin, p + __builtin_ctz(unusual), end)) return false;
+    }
+  }
+  return true;
+}
+
+const bool kHasAvx2 = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") != 0;
+}();
+#endif
+
+inline bool HasValidEscapes(std::string_view content) {
   const char* const begin = content.data();
   const char* const end = begin + content.size();
-  const char* p = begin;
+#if defined(__SSE2__)
+  // Most keys and many values are short and unescaped: one load, no call.
+  if (content.size() < 16) {
+    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(begin));
+    const unsigned backslashes =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, _mm_set1_epi8('\\'))));
+    if ((backslashes & ((1u << content.size()) - 1)) == 0) return true;
+  }
+#endif
+#if defined(LLMROUTE_BODY_AVX2)
+  if (kHasAvx2) return HasValidEscapesAvx2(begin, end);
+#endif
 #if defined(__SSE2__)
   const __m128i backslash = _mm_set1_epi8('\\');
   const __m128i quote = _mm_set1_epi8('"');
@@ -146,12 +219,15 @@ bool HasValidEscapes(std::string_view content) {
   const __m128i n = _mm_set1_epi8('n');
   const __m128i r = _mm_set1_epi8('r');
   const __m128i t = _mm_set1_epi8('t');
-  for (; end - p >= 16; p += 16) {
+  for (const char* p = begin; p < end; p += 16) {
+    // The last chunk reads past the content (into the body or its padding): bits for
+    // bytes beyond `end` are dropped.
     const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const unsigned backslashes =
+    unsigned backslashes =
         static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, backslash)));
-    // The byte after each one; the last load reads the closing quote at most. Computed
-    // whether or not the chunk has a backslash: in prose that branch would be a coin toss.
+    if (end - p < 16) backslashes &= (1u << (end - p)) - 1;
+    // The byte after each one. Computed whether or not the chunk has a backslash: in prose
+    // that branch would be a coin toss.
     const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
     const __m128i simple = _mm_or_si128(
         _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(next, backslash), _mm_cmpeq_epi8(next, quote)),
@@ -163,12 +239,13 @@ bool HasValidEscapes(std::string_view content) {
       if (!IsValidUnusualBackslash(begin, p + __builtin_ctz(unusual), end)) return false;
     }
   }
-#endif
-  for (; p < end; ++p) {
+#else
+  for (const char* p = begin; p < end; ++p) {
     if (*p == '\\' && !IsSimpleEscapeCharacter(p[1]) && !IsValidUnusualBackslash(begin, p, end)) {
       return false;
     }
   }
+#endif
   return true;
 }
 
@@ -229,124 +306,7 @@ bool ReadKey(const char* raw, char (&buffer)[kMaxKeyBytes], std::string_view* ke
   return true;
 }
 
-// Checks a scalar by the shape of its token. Strings are consumed; numbers and literals are
-// left for the enclosing iterator to skip, which moves exactly one token.
-bool CheckScalar(json_type type, simdjson::ondemand::value& value) {
-  const std::string_view token = TrimTrailingWhitespace(value.raw_json_token());
-  switch (type) {
-    case json_type::string: {
-      if (token.size() < 2 || token.front() != '"' || token.back() != '"') return false;
-      if (!HasValidEscapes(token.substr(1, token.size() - 2))) return false;
-      // Consumed here: skipping an unread string that is followed by ':' would swallow the
-      // colon as if the string were a key.
-      simdjson::ondemand::raw_json_string unused;
-      return value.get_raw_json_string().get(unused) == simdjson::SUCCESS;
-    }
-    case json_type::number: {
-      // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? ; a number of any size is valid JSON.
-      std::size_t i = 0;
-      auto digits = [&] {
-        const std::size_t start = i;
-        while (i < token.size() && token[i] >= '0' && token[i] <= '9') ++i;
-        return i - start;
-      };
-      if (i < token.size() && token[i] == '-') ++i;
-      if (i < token.size() && token[i] == '0') {
-        ++i;
-      } else if (i == token.size() || token[i] < '1' || token[i] > '9' || digits() == 0) {
-        return false;
-      }
-      if (i < token.size() && token[i] == '.') {
-        ++i;
-        if (digits() == 0) return false;
-      }
-      if (i < token.size() && (token[i] == 'e' || token[i] == 'E')) {
-        ++i;
-        if (i < token.size() && (token[i] == '+' || token[i] == '-')) ++i;
-        if (digits() == 0) return false;
-      }
-      return i == token.size();
-    }
-    case json_type::boolean:
-      return token == "true" || token == "false";
-    case json_type::null:
-      return token == "null";
-    default:
-      return false;
-  }
-}
-
-// simdjson's iterators compare only their left side (is it still open), so any end will do.
-bool HasMore(simdjson::ondemand::object_iterator& it) {
-  return it != simdjson::ondemand::object_iterator();
-}
-bool HasMore(simdjson::ondemand::array_iterator& it) {
-  return it != simdjson::ondemand::array_iterator();
-}
-
-// Checks the grammar of a top-level member's value and everything in it, iteratively (a
-// deep body cannot exhaust the stack). Returns an empty reason when it is well-formed.
-std::string_view CheckValue(simdjson::ondemand::value value, std::vector<Cursor>& cursors) {
-  std::size_t open = 0;  // containers open inside `value`
-  for (;;) {
-    json_type type;
-    if (value.type().get(type) != simdjson::SUCCESS) return kNotJson;
-    if (type == json_type::object || type == json_type::array) {
-      // +1 for the body's object, +1 for this one.
-      if (open + 2 > kMaxNesting) return "body is nested too deeply";
-      if (open == cursors.size()) cursors.emplace_back();
-      Cursor& cursor = cursors[open++];
-      cursor.is_object = type == json_type::object;
-      cursor.started = false;
-      if (cursor.is_object) {
-        simdjson::ondemand::object object;
-        if (value.get_object().get(object) != simdjson::SUCCESS ||
-            object.begin().get(cursor.field) != simdjson::SUCCESS) {
-          return kNotJson;
-        }
-      } else {
-        simdjson::ondemand::array array;
-        if (value.get_array().get(array) != simdjson::SUCCESS ||
-            array.begin().get(cursor.element) != simdjson::SUCCESS) {
-          return kNotJson;
-        }
-      }
-    } else if (!CheckScalar(type, value)) {
-      return kNotJson;
-    }
-
-    // On to the next value: the next member of the innermost container not yet finished.
-    for (;;) {
-      if (open == 0) return {};
-      Cursor& cursor = cursors[open - 1];
-      const bool advance = cursor.started;
-      cursor.started = true;
-      if (cursor.is_object) {
-        if (advance) ++cursor.field;
-        if (HasMore(cursor.field)) {
-          simdjson::ondemand::field field;
-          char buffer[kMaxKeyBytes];
-          std::string_view unused;
-          if ((*cursor.field).get(field) != simdjson::SUCCESS ||
-              !ReadKey(field.key().raw(), buffer, &unused)) {
-            return kNotJson;
-          }
-          value = std::move(field).value();
-          break;
-        }
-      } else {
-        if (advance) ++cursor.element;
-        if (HasMore(cursor.element)) {
-          if ((*cursor.element).get(value) != simdjson::SUCCESS) return kNotJson;
-          break;
-        }
-      }
-      --open;  // its closing bracket has been read
-    }
-  }
-}
-
-// Only called once simdjson has refused to decode `raw` (the bytes between the quotes): tells
+// Only called once Unescape has refused `raw` (the bytes between the quotes): tells
 // a lone surrogate (well-formed JSON, but not Unicode) from a malformed escape.
 std::string_view DecodeFailureReason(std::string_view raw) {
   auto code_unit_at = [raw](std::size_t at) {
@@ -372,80 +332,371 @@ std::string_view DecodeFailureReason(std::string_view raw) {
   return "model is not a valid JSON string";
 }
 
-// Reads the model string. `json` is the start of the bytes simdjson parses and `body` the
-// caller's copy of them, so that an unescaped model can be returned as a view of `body`.
-BodyModel ReadModelString(simdjson::ondemand::value& value, const char* json,
-                          std::string_view body) {
-  const std::string_view token = TrimTrailingWhitespace(value.raw_json_token());
-  if (token.size() < 2 || token.front() != '"' || token.back() != '"') return BadBody(kNotJson);
-  const std::string_view raw = token.substr(1, token.size() - 2);
-  if (raw.find('\\') == std::string_view::npos) {
-    // Consumed, as in CheckScalar.
-    simdjson::ondemand::raw_json_string unused;
-    if (value.get_raw_json_string().get(unused) != simdjson::SUCCESS) return BadBody(kNotJson);
-    // Stage 1 checked the UTF-8 and refused control characters, so these bytes are the model.
-    const std::size_t offset = static_cast<std::size_t>(raw.data() - json);
-    return {BodyModel::Status::kModel, body.substr(offset, raw.size()), {}};
+// The UTF-8 encoding of `code_point` (a Unicode scalar value) written at `out`; returns its end.
+char* AppendUtf8(std::uint32_t code_point, char* out) {
+  if (code_point < 0x80) {
+    *out++ = static_cast<char>(code_point);
+  } else if (code_point < 0x800) {
+    *out++ = static_cast<char>(0xC0 | (code_point >> 6));
+    *out++ = static_cast<char>(0x80 | (code_point & 0x3F));
+  } else if (code_point < 0x10000) {
+    *out++ = static_cast<char>(0xE0 | (code_point >> 12));
+    *out++ = static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
+    *out++ = static_cast<char>(0x80 | (code_point & 0x3F));
+  } else {
+    *out++ = static_cast<char>(0xF0 | (code_point >> 18));
+    *out++ = static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
+    *out++ = static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
+    *out++ = static_cast<char>(0x80 | (code_point & 0x3F));
   }
-  // Decoded into the parser's string buffer, which lives until this thread's next call.
-  std::string_view decoded;
-  if (value.get_string().get(decoded) != simdjson::SUCCESS) {
-    return BadBody(DecodeFailureReason(raw));
-  }
-  // A lone low surrogate may decode to the bytes of its code point, which are not UTF-8.
-  if (!simdjson::validate_utf8(decoded.data(), decoded.size())) {
-    return BadBody("model is not valid Unicode");
-  }
-  return {BodyModel::Status::kModel, decoded, {}};
+  return out;
 }
 
-// An affinity field's string: a view of `body` when it has no escapes, else decoded into
-// the parser's string buffer. A string that does not decode (a lone surrogate) is no key:
-// affinity never refuses a request. False when the token is malformed.
-bool ReadFieldString(simdjson::ondemand::value& value, const char* json, std::string_view body,
-                     std::string_view* out) {
-  const std::string_view token = TrimTrailingWhitespace(value.raw_json_token());
-  if (token.size() < 2 || token.front() != '"' || token.back() != '"') return false;
-  const std::string_view raw = token.substr(1, token.size() - 2);
-  if (raw.find('\\') == std::string_view::npos) {
-    simdjson::ondemand::raw_json_string unused;
-    if (value.get_raw_json_string().get(unused) != simdjson::SUCCESS) return false;
-    *out = body.substr(static_cast<std::size_t>(raw.data() - json), raw.size());
+// Decodes a string's content (the bytes between its quotes: valid UTF-8, followed by the
+// closing quote) into `out`, which has room for content.size() bytes (decoding never
+// lengthens). Returns the end of the decoded text, or null when an escape is malformed or
+// a \u escape is a surrogate that is not a high one followed by an escaped low one.
+char* Unescape(std::string_view content, char* out) {
+  const char* p = content.data();
+  const char* const end = p + content.size();
+  while (p < end) {
+    const char* backslash = static_cast<const char*>(std::memchr(p, '\\', end - p));
+    if (backslash == nullptr) backslash = end;
+    std::memcpy(out, p, backslash - p);
+    out += backslash - p;
+    p = backslash;
+    if (p == end) break;
+    // p[1] is at most the closing quote, and a \u escape's digits stop at it.
+    switch (p[1]) {
+      case '"': case '\\': case '/': *out++ = p[1]; break;
+      case 'b': *out++ = '\b'; break;
+      case 'f': *out++ = '\f'; break;
+      case 'n': *out++ = '\n'; break;
+      case 'r': *out++ = '\r'; break;
+      case 't': *out++ = '\t'; break;
+      case 'u': {
+        const int unit = ReadHexCodeUnit(p + 2);
+        if (unit < 0) return nullptr;
+        p += 6;
+        std::uint32_t code_point = static_cast<std::uint32_t>(unit);
+        if (unit >= 0xD800 && unit <= 0xDBFF) {
+          if (p[0] != '\\' || p[1] != 'u') return nullptr;
+          const int low = ReadHexCodeUnit(p + 2);
+          if (low < 0xDC00 || low > 0xDFFF) return nullptr;
+          code_point = 0x10000 + ((code_point - 0xD800) << 10) + static_cast<std::uint32_t>(low - 0xDC00);
+          p += 6;
+        } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
+          return nullptr;
+        }
+        out = AppendUtf8(code_point, out);
+        continue;
+      }
+      default:
+        return nullptr;
+    }
+    p += 2;
+  }
+  return out;
+}
+
+// A number or literal, by its text (trailing whitespace removed).
+bool IsValidScalar(std::string_view token) {
+  switch (token.front()) {
+    case 't': case 'f':
+      return token == "true" || token == "false";
+    case 'n':
+      return token == "null";
+    case '-': case '0': case '1': case '2': case '3': case '4':
+    case '5': case '6': case '7': case '8': case '9':
+      break;
+    default:
+      return false;
+  }
+  // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? ; a number of any size is valid JSON.
+  std::size_t i = 0;
+  auto digits = [&] {
+    const std::size_t start = i;
+    while (i < token.size() && token[i] >= '0' && token[i] <= '9') ++i;
+    return i - start;
+  };
+  if (token[i] == '-') ++i;
+  if (i < token.size() && token[i] == '0') {
+    ++i;
+  } else if (i == token.size() || token[i] < '1' || token[i] > '9' || digits() == 0) {
+    return false;
+  }
+  if (i < token.size() && token[i] == '.') {
+    ++i;
+    if (digits() == 0) return false;
+  }
+  if (i < token.size() && (token[i] == 'e' || token[i] == 'E')) {
+    ++i;
+    if (i < token.size() && (token[i] == '+' || token[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == token.size();
+}
+
+// The body's tokens, as stage 1 indexed them.
+struct Tokens {
+  const char* json;           // the bytes indexed: the body, or its copy
+  const std::uint32_t* at;    // where each token starts; at[count] is the body's length
+  std::uint32_t count;
+  // Every backslash in the indexed bytes that is not itself escaped starts a valid escape
+  // (checked in one pass, 32 bytes at a time): then no string needs its own check.
+  bool escapes_valid;
+
+  char First(std::uint32_t i) const { return json[at[i]]; }
+
+  // Token i runs up to the next one: without its trailing whitespace.
+  std::string_view Text(std::uint32_t i) const {
+    const char* const begin = json + at[i];
+    const char* end = json + at[i + 1];
+    while (end > begin && IsJsonWhitespace(end[-1])) --end;
+    return std::string_view(begin, static_cast<std::size_t>(end - begin));
+  }
+
+  // Token i, which starts with a quote: false unless it also ends with one. Otherwise
+  // `*content` is what lies between them.
+  bool StringContent(std::uint32_t i, std::string_view* content) const {
+    const std::string_view token = Text(i);
+    if (token.size() < 2 || token.back() != '"') return false;
+    *content = token.substr(1, token.size() - 2);
     return true;
   }
-  if (!HasValidEscapes(raw)) return false;
-  std::string_view decoded;
-  *out = value.get_string().get(decoded) == simdjson::SUCCESS ? decoded : std::string_view();
-  return true;
+
+  // Token i is a key followed by a colon, and its escapes are well-formed (what ReadKey
+  // checks, without decoding).
+  bool IsNestedKey(std::uint32_t i) const {
+    return i + 1 < count && First(i) == '"' && First(i + 1) == ':' && IsValidString(i);
+  }
+
+  // Token i, which starts with a quote, is a well-formed string. Stage 1 has found its
+  // closing quote and made whatever follows it (but whitespace) a token of its own, so
+  // when the escapes of the whole body are valid, there is nothing left to check.
+  bool IsValidString(std::uint32_t i) const {
+    std::string_view content;
+    return escapes_valid || (StringContent(i, &content) && HasValidEscapes(content));
+  }
+
+  // A string's content (see StringContent) has only valid escapes.
+  bool HasValidStringEscapes(std::string_view content) const {
+    return escapes_valid || HasValidEscapes(content);
+  }
+
+  // Token i is a key followed by a colon, and its escapes are well-formed.
+  bool IsKey(std::uint32_t i, char (&buffer)[kMaxKeyBytes], std::string_view* key) const {
+    return i + 1 < count && First(i) == '"' && First(i + 1) == ':' &&
+           ReadKey(json + at[i] + 1, buffer, key);
+  }
+
+  // As many opening brackets as closing ones, whatever their kinds and order.
+  bool CountsBalance() const {
+    std::int64_t open = 0;
+    for (std::uint32_t i = 0; i < count; ++i) {
+      const char c = First(i);
+      open += (c == '{' || c == '[') - (c == '}' || c == ']');
+    }
+    return open == 0;
+  }
+};
+
+// Checks the grammar of the value at token `*position` and everything in it, iteratively (a
+// deep body cannot exhaust the stack), and moves `*position` past it. Returns an empty
+// reason when it is well-formed.
+std::string_view CheckValue(const Tokens& tokens, std::uint32_t* position) {
+  // Bit d is set when the container open at depth d inside the value is an array.
+  std::uint64_t in_array[kMaxNesting / 64] = {};
+  std::size_t open = 0;
+  std::uint32_t i = *position;
+  const std::uint32_t count = tokens.count;
+  bool array = false;  // the innermost open container is an array
+  char c;
+
+value:
+  if (i >= count) return kNotJson;
+  c = tokens.First(i);
+  if (c == '{' || c == '[') {
+    // +1 for the body's object, +1 for this one.
+    if (open + 2 > kMaxNesting) return "body is nested too deeply";
+    array = c == '[';
+    const std::uint64_t bit = std::uint64_t{1} << (open % 64);
+    in_array[open / 64] = array ? in_array[open / 64] | bit : in_array[open / 64] & ~bit;
+    ++open;
+    ++i;
+    if (i < count && tokens.First(i) == (array ? ']' : '}')) {  // empty
+      ++i;
+      goto close;
+    }
+    if (array) goto value;
+    goto key;
+  }
+  if (c == '"') {
+    if (!tokens.IsValidString(i)) return kNotJson;
+  } else if (!IsValidScalar(tokens.Text(i))) {
+    return kNotJson;
+  }
+  ++i;
+
+next:
+  if (open == 0) {
+    *position = i;
+    return {};
+  }
+  if (i >= count) return kNotJson;
+  c = tokens.First(i++);
+  if (c == ',') {
+    if (array) goto value;
+    goto key;
+  }
+  if (c != (array ? ']' : '}')) return kNotJson;
+
+close:
+  --open;
+  if (open != 0) array = (in_array[(open - 1) / 64] >> ((open - 1) % 64)) & 1;
+  goto next;
+
+key:
+  if (!tokens.IsNestedKey(i)) return kNotJson;
+  i += 2;
+  goto value;
 }
 
-// Whether `s` points into `body`.
-bool IsWithin(std::string_view s, std::string_view body) {
-  return s.data() >= body.data() && s.data() <= body.data() + body.size();
+// Room for `size` bytes in `buffer`, grown geometrically (but not past kBodyRetainedBytes
+// when `size` is within it); null when it cannot be allocated.
+char* Reserve(Decoded& buffer, std::size_t size) {
+  if (size > buffer.capacity) {
+    std::size_t capacity = GrownCapacity(buffer.capacity, size, kMinDecodedCapacity);
+    if (size <= kBodyRetainedBytes) capacity = std::min(capacity, kBodyRetainedBytes);
+    buffer.data.reset(new (std::nothrow) char[capacity]);
+    buffer.capacity = buffer.data ? capacity : 0;
+    if (!buffer.data) return nullptr;
+  }
+  return buffer.data.get();
 }
 
-}  // namespace
+// Frees `buffer` when it is larger than a thread keeps.
+void ReleaseIfLarge(Decoded& buffer) {
+  if (buffer.capacity > kBodyRetainedBytes) buffer = Decoded();
+}
 
-// Parses `body` with `parser`, whose capacity is at least body.size(). `copy`: null when
-// `padding` suffices, otherwise room for body.size() + SIMDJSON_PADDING bytes.
-BodyModel Parse(simdjson::ondemand::parser& parser, char* copy, std::string_view body,
-                std::vector<Cursor>& cursors, std::span<const std::string_view> fields,
-                std::string_view* field_values) {
-  // simdjson reads up to SIMDJSON_PADDING bytes past the end (whatever they hold). Without
-  // them the body is copied into a buffer that has them.
+// The model string at token i. `body` is the caller's copy of tokens.json, so that an
+// unescaped model is a view of `body`; an escaped one is decoded into `decoded`.
+BodyModel ReadModelString(const Tokens& tokens, std::uint32_t i, std::string_view body,
+                          Decoded& decoded) {
+  std::string_view content;
+  if (!tokens.StringContent(i, &content)) return BadBody(kNotJson);
+  if (std::memchr(content.data(), '\\', content.size()) == nullptr) {
+    // Stage 1 checked the UTF-8 and refused control characters, so these bytes are the model.
+    const std::size_t offset = static_cast<std::size_t>(content.data() - tokens.json);
+    return {BodyModel::Status::kModel, body.substr(offset, content.size()), {}};
+  }
+  char* const out = Reserve(decoded, content.size());
+  if (out == nullptr) return BadBody(kTooLarge);
+  const char* const end = Unescape(content, out);
+  if (end == nullptr) return BadBody(DecodeFailureReason(content));
+  return {BodyModel::Status::kModel, std::string_view(out, static_cast<std::size_t>(end - out)), {}};
+}
+
+// An affinity field's string at token i: a view of `body` when it has no escapes, else
+// decoded into `decoded`. A string that does not decode (a lone surrogate) is no key:
+// affinity never refuses a request. Returns a bad-body reason, or an empty one.
+std::string_view ReadFieldString(const Tokens& tokens, std::uint32_t i, std::string_view body,
+                                 Decoded& decoded, std::string_view* out) {
+  std::string_view content;
+  if (!tokens.StringContent(i, &content)) return kNotJson;
+  if (std::memchr(content.data(), '\\', content.size()) == nullptr) {
+    *out = body.substr(static_cast<std::size_t>(content.data() - tokens.json), content.size());
+    return {};
+  }
+  if (!tokens.HasValidStringEscapes(content)) return kNotJson;
+  char* const buffer = Reserve(decoded, content.size());
+  if (buffer == nullptr) return kTooLarge;
+  const char* const end = Unescape(content, buffer);
+  *out = end == nullptr ? std::string_view()
+                        : std::string_view(buffer, static_cast<std::size_t>(end - buffer));
+  return {};
+}
+
+// Checks the whole body's grammar while reading its top-level members.
+BodyModel ReadObject(const Tokens& tokens, std::string_view body, ThreadState& state,
+                     std::span<const std::string_view> fields, std::string_view* field_values) {
+  const std::uint32_t count = tokens.count;  // at least 1
+  if (tokens.First(0) != '{') return BadBody("body is not a JSON object");
+  if (tokens.First(count - 1) != '}') return BadBody(kNotJson);  // truncated, or trailing data
+  // A body whose brackets do not even balance in number is refused here when the byte after
+  // it is '}', as simdjson On-Demand (which this replaced) did; otherwise, like any other
+  // malformed body, where the walk finds the error.
+  if (tokens.json[tokens.at[count]] == '}' && !tokens.CountsBalance()) return BadBody(kNotJson);
+
+  BodyModel result{BodyModel::Status::kNoModel, {}, {}};
+  bool seen_model = false;
+  std::uint32_t i = 1;
+  if (tokens.First(i) == '}') {  // empty; count >= 2 since the first token is not '}'
+    ++i;
+  } else {
+    // Every member is visited: a second "model" must be seen, and every value checked.
+    for (;;) {
+      // Compared decoded, because a backend's parser reads "\u006dodel" as "model".
+      char buffer[kMaxKeyBytes];
+      std::string_view key;
+      if (!tokens.IsKey(i, buffer, &key)) return BadBody(kNotJson);
+      const bool is_model = key == "model";
+      // An affinity field (the last of repeated ones, as most JSON parsers read it).
+      std::size_t field_index = fields.size();
+      for (std::size_t f = 0; f < fields.size(); ++f) {
+        if (key.data() != nullptr && key == fields[f]) field_index = f;
+      }
+      if (is_model) {
+        // Two backends could disagree on which of two "model" members wins.
+        if (seen_model) return BadBody("duplicated top-level \"model\"");
+        seen_model = true;
+      }
+      i += 2;
+      if (i >= count) return BadBody(kNotJson);
+      const bool is_string = tokens.First(i) == '"';
+      if (is_model && is_string) {
+        result = ReadModelString(tokens, i, body, state.model);
+        if (result.status == BodyModel::Status::kBadBody) return result;
+        if (field_index < fields.size()) field_values[field_index] = result.model;
+        ++i;
+      } else if (field_index < fields.size() && is_string) {
+        const std::string_view reason = ReadFieldString(tokens, i, body, state.fields[field_index],
+                                                        &field_values[field_index]);
+        if (!reason.empty()) return BadBody(reason);
+        ++i;
+      } else {
+        // A "model" of another type means no model; it is checked like any other value.
+        const std::string_view reason = CheckValue(tokens, &i);
+        if (!reason.empty()) return BadBody(reason);
+      }
+      if (i >= count) return BadBody(kNotJson);
+      const char after = tokens.First(i++);
+      if (after == '}') break;
+      if (after != ',') return BadBody(kNotJson);
+    }
+  }
+  // The object is closed; any token left after it is a second document or garbage.
+  if (i < count) return BadBody("body has data after the JSON object");
+  return result;
+}
+
+// Indexes `body` with `indexer`, whose capacity is at least body.size(), and reads it.
+// `copy`: null when `padding` suffices, otherwise room for body.size() + SIMDJSON_PADDING
+// bytes.
+BodyModel Parse(Indexer& indexer, char* copy, std::string_view body, ThreadState& state,
+                std::span<const std::string_view> fields, std::string_view* field_values) {
+  // Stage 1 and the walk read up to SIMDJSON_PADDING bytes past the end (whatever they
+  // hold). Without them the body is copied into a buffer that has them.
   const char* json = body.data();
   if (copy != nullptr) {
     std::memcpy(copy, body.data(), body.size());
-    // Not '}', whatever an earlier body left there: simdjson then skips its balance
-    // pre-check, so the reason given for an unbalanced body does not vary from call to call.
+    // Not '}', whatever an earlier body left there (see ReadObject).
     copy[body.size()] = '\0';
     json = copy;
   }
-
-  simdjson::ondemand::document doc;
-  const simdjson::padded_string_view padded(json, body.size(),
-                                            body.size() + simdjson::SIMDJSON_PADDING);
-  switch (parser.iterate(padded).get(doc)) {
+  switch (indexer.stage1(reinterpret_cast<const std::uint8_t*>(json), body.size(),
+                         simdjson::stage1_mode::regular)) {
     case simdjson::SUCCESS:
       break;
     case simdjson::EMPTY:
@@ -454,63 +705,28 @@ BodyModel Parse(simdjson::ondemand::parser& parser, char* copy, std::string_view
       return BadBody("body is not valid UTF-8");
     case simdjson::UNESCAPED_CHARS:
       return BadBody("body has a control character inside a string");
-    default:
+    default:  // an unclosed string
       return BadBody(kNotJson);
   }
-
-  simdjson::ondemand::object object;
-  switch (doc.get_object().get(object)) {
-    case simdjson::SUCCESS:
-      break;
-    case simdjson::INCORRECT_TYPE:
-      return BadBody("body is not a JSON object");
-    default:  // truncated, unbalanced or followed by something other than '}'
-      return BadBody(kNotJson);
-  }
-
-  // Every member is visited: a second "model" must be seen, and every value checked.
-  BodyModel result{BodyModel::Status::kNoModel, {}, {}};
-  bool seen_model = false;
-  for (auto member : object) {
-    simdjson::ondemand::field field;
-    if (std::move(member).get(field) != simdjson::SUCCESS) return BadBody(kNotJson);
-    // Compared decoded, because a backend's parser reads "\u006dodel" as "model".
-    char buffer[kMaxKeyBytes];
-    std::string_view key;
-    if (!ReadKey(field.key().raw(), buffer, &key)) return BadBody(kNotJson);
-    const bool is_model = key == "model";
-    // An affinity field (the last of repeated ones, as most JSON parsers read it).
-    std::size_t field_index = fields.size();
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-      if (key.data() != nullptr && key == fields[i]) field_index = i;
-    }
-    if (is_model) {
-      // Two backends could disagree on which of two "model" members wins.
-      if (seen_model) return BadBody("duplicated top-level \"model\"");
-      seen_model = true;
-    }
-    simdjson::ondemand::value value = std::move(field).value();
-    json_type type;
-    if (value.type().get(type) != simdjson::SUCCESS) return BadBody(kNotJson);
-    if (is_model && type == json_type::string) {
-      result = ReadModelString(value, json, body);
-      if (result.status == BodyModel::Status::kBadBody) return result;
-      if (field_index < fields.size()) field_values[field_index] = result.model;
-    } else if (field_index < fields.size() && type == json_type::string) {
-      if (!ReadFieldString(value, json, body, &field_values[field_index])) return BadBody(kNotJson);
-    } else {
-      // A "model" of another type means no model; it is checked like any other value.
-      const std::string_view reason = CheckValue(value, cursors);
-      if (!reason.empty()) return BadBody(reason);
-    }
-  }
-
-  // The object is closed; any token left after it is a second document or garbage.
-  if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
-    return BadBody("body has data after the JSON object");
-  }
-  return result;
+  // Stage 1 ends the index with the body's length too; Tokens::Text relies on it. The array
+  // has room for it (capacity + 2 entries at least).
+  indexer.structural_indexes[indexer.n_structural_indexes] = static_cast<std::uint32_t>(body.size());
+  const Tokens tokens{json, indexer.structural_indexes.get(), indexer.n_structural_indexes,
+                      HasValidEscapes(std::string_view(json, body.size()))};
+  return ReadObject(tokens, body, state, fields, field_values);
 }
+
+// A new indexer for bodies up to `capacity` bytes, or null.
+std::unique_ptr<Indexer> NewIndexer(std::size_t capacity) {
+  std::unique_ptr<Indexer> indexer;
+  if (simdjson::get_active_implementation()->create_dom_parser_implementation(
+          capacity, kMaxNesting, indexer) != simdjson::SUCCESS) {
+    return nullptr;
+  }
+  return indexer;
+}
+
+}  // namespace
 
 BodyModel ExtractModel(std::string_view body, std::size_t padding, const BodyLimit& limit,
                        std::span<const std::string_view> fields, std::string_view* field_values) {
@@ -518,61 +734,52 @@ BodyModel ExtractModel(std::string_view body, std::size_t padding, const BodyLim
   if (body.size() > limit.max_bytes) return BadBody(limit.too_large_reason);
   if (body.empty()) return BadBody("body is empty");
   ThreadState& state = State();
-  // The previous call's large decoded model, if any, is no longer promised to anyone.
-  if (state.model.capacity() > kBodyRetainedBytes) std::string().swap(state.model);
-  for (std::string& field : state.fields) {
-    if (field.capacity() > kBodyRetainedBytes) std::string().swap(field);
-  }
+  // The previous call's large decoded strings are no longer promised to anyone.
+  ReleaseIfLarge(state.model);
+  for (Decoded& field : state.fields) ReleaseIfLarge(field);
   const bool padded = padding >= simdjson::SIMDJSON_PADDING;
 
   if (body.size() <= kBodyRetainedBytes) {
     // The thread's own buffers, grown geometrically but never past the threshold.
-    if (body.size() > state.parser.capacity()) {
+    const std::size_t indexed = state.indexer ? state.indexer->capacity() : 0;
+    if (body.size() > indexed) {
       const std::size_t capacity =
-          std::min(GrownCapacity(state.parser.capacity(), body.size()), kBodyRetainedBytes);
-      if (state.parser.allocate(capacity) != simdjson::SUCCESS) {
-        return BadBody("body is too large");
+          std::min(GrownCapacity(indexed, body.size(), kMinCapacity), kBodyRetainedBytes);
+      if (state.indexer == nullptr) {
+        state.indexer = NewIndexer(capacity);
+        if (state.indexer == nullptr) return BadBody(kTooLarge);
+      } else if (state.indexer->set_capacity(capacity) != simdjson::SUCCESS) {
+        state.indexer = nullptr;
+        return BadBody(kTooLarge);
       }
     }
     if (!padded && body.size() > state.copy_capacity) {
       const std::size_t capacity =
-          std::min(GrownCapacity(state.copy_capacity, body.size()), kBodyRetainedBytes);
+          std::min(GrownCapacity(state.copy_capacity, body.size(), kMinCapacity), kBodyRetainedBytes);
       state.copy.reset(new (std::nothrow) char[capacity + simdjson::SIMDJSON_PADDING]);
       state.copy_capacity = state.copy ? capacity : 0;
-      if (!state.copy) return BadBody("body is too large");
+      if (!state.copy) return BadBody(kTooLarge);
     }
-    return Parse(state.parser, padded ? nullptr : state.copy.get(), body, state.cursors, fields,
+    return Parse(*state.indexer, padded ? nullptr : state.copy.get(), body, state, fields,
                  field_values);
   }
 
-  // A large body: a parser and a copy of its own, freed when this call returns.
-  simdjson::ondemand::parser parser;
-  if (parser.allocate(body.size()) != simdjson::SUCCESS) return BadBody("body is too large");
+  // A large body: an indexer and a copy of its own, freed when this call returns. Decoded
+  // strings are in the thread's buffers, released by its next call if larger than it keeps.
+  const std::unique_ptr<Indexer> indexer = NewIndexer(body.size());
+  if (indexer == nullptr) return BadBody(kTooLarge);
   std::unique_ptr<char[]> copy;
   if (!padded) {
     copy.reset(new (std::nothrow) char[body.size() + simdjson::SIMDJSON_PADDING]);
-    if (!copy) return BadBody("body is too large");
+    if (!copy) return BadBody(kTooLarge);
   }
-  BodyModel result = Parse(parser, copy.get(), body, state.cursors, fields, field_values);
-  // A decoded (escaped) model lives in the parser's string buffer: keep a copy instead.
-  // An unescaped model is a view into `body`, which outlives the parser.
-  if (result.status == BodyModel::Status::kModel &&
-      !(result.model.data() >= body.data() && result.model.data() <= body.data() + body.size())) {
-    state.model.assign(result.model);
-    result.model = state.model;
-  }
-  // Likewise decoded affinity keys (the model's own is the copy just made).
-  for (std::size_t i = 0; i < fields.size(); ++i) {
-    if (field_values[i].empty() || IsWithin(field_values[i], body)) continue;
-    state.fields[i].assign(field_values[i]);
-    field_values[i] = state.fields[i];
-  }
-  return result;
+  return Parse(*indexer, copy.get(), body, state, fields, field_values);
 }
 
 RetainedBodyCapacity RetainedBodyCapacityForThisThread() {
-  ThreadState& state = State();
-  return {state.parser.capacity(), state.copy_capacity, state.model.capacity()};
+  const ThreadState& state = State();
+  return {state.indexer ? state.indexer->capacity() : 0, state.copy_capacity,
+          state.model.capacity};
 }
 
 }  // namespace llmroute::internal
