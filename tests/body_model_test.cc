@@ -334,6 +334,140 @@ TEST(BodyModelTest, BodyModel_LoneSurrogateOutsideModelIsAccepted) {
   ExpectModel(R"({"\ud800":1,"content":"\udc00","model":"a"})", "a");
 }
 
+// The reason each malformed body gets, on both paths.
+TEST(BodyModelTest, BodyModel_ReasonOfEachGrammarError) {
+  constexpr std::string_view kNotJson = "body is not valid JSON";
+  const struct {
+    std::string_view body;
+    std::string_view reason;
+  } cases[] = {
+      {R"({"a" 1})", kNotJson},
+      {R"({"a":})", kNotJson},
+      {R"({,})", kNotJson},
+      {R"({"a":1,})", kNotJson},
+      {R"({"a":1,,"b":2})", kNotJson},
+      {R"({"a":[1,]})", kNotJson},
+      {R"({"a":[1 2]})", kNotJson},
+      {R"({"a":{"b" 1}})", kNotJson},
+      {R"({"a":{,}})", kNotJson},
+      {R"({"a":tr ue})", kNotJson},  // a scalar split by whitespace is two tokens
+      {R"({"a":1 2})", kNotJson},
+      {R"({"a":- 1})", kNotJson},
+      {R"({"a":1"b"})", kNotJson},
+      {R"({"a":"b"c})", kNotJson},
+      {R"({"a":[1}})", kNotJson},
+      {R"({"a":{"b":1]})", kNotJson},
+      {R"({"a":1]})", kNotJson},
+      {R"({"model":"x"}x)", kNotJson},
+      {R"({"model":"x"}{})", "body has data after the JSON object"},
+      {R"({"model":"x"}})", "body has data after the JSON object"},
+      {R"({}{})", "body has data after the JSON object"},
+      {R"([1 2])", "body is not a JSON object"},
+      {R"( 1 )", "body is not a JSON object"},
+      {R"(})", "body is not a JSON object"},
+      {R"({"a":1)", kNotJson},
+      {R"({"a":"\x"})", kNotJson},
+      {R"({"a\x":1})", kNotJson},
+      {R"({"a":{"b\x":1}})", kNotJson},
+      {R"({"a":"\u00e"})", kNotJson},
+      {R"({"model":"a\x"})", "model is not a valid JSON string"},
+      {R"({"model":"a\x\udc00"})", "model is not valid Unicode"},
+      {R"({"model":"\ud800\u0041"})", "model is not valid Unicode"},
+      {R"({"model":"\ud800\ue000"})", "model is not valid Unicode"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(ExpectBadBody(c.body), c.reason) << c.body;
+}
+
+// A body is read in order: the first problem met is the one reported, even when a
+// malformed escape or token comes later.
+TEST(BodyModelTest, BodyModel_FirstProblemInOrderIsReported) {
+  constexpr std::string_view kDuplicated = "duplicated top-level \"model\"";
+  EXPECT_EQ(ExpectBadBody(R"({"model":"a","model":"b","c":"\x"})"), kDuplicated);
+  EXPECT_EQ(ExpectBadBody(R"({"model":"a","model":"\x"})"), kDuplicated);
+  EXPECT_EQ(ExpectBadBody(R"({"model":"a","model":"b",]})"), kDuplicated);
+  EXPECT_EQ(ExpectBadBody(R"({"c":"\x","model":"a","model":"b"})"), "body is not valid JSON");
+  EXPECT_EQ(ExpectBadBody(R"({"c":[1 2],"model":"a","model":"b"})"), "body is not valid JSON");
+  EXPECT_EQ(ExpectBadBody(R"({"model":"\ud800","c":"\x"})"), "model is not valid Unicode");
+  EXPECT_EQ(ExpectBadBody(R"({"c":"\x","model":"\ud800"})"), "body is not valid JSON");
+  EXPECT_EQ(ExpectBadBody(R"({"model":"a","model":"b","c":)" + std::string(2000, '[') + "}"),
+            kDuplicated);
+}
+
+// Containers of both kinds, alternating, `depth` deep counting the body's object.
+std::string NestedBody(std::size_t depth) {
+  std::string open, close;
+  for (std::size_t level = 1; level < depth; ++level) {
+    if (level % 3 == 0) {
+      open += R"({"k":)";
+      close = "}" + close;
+    } else {
+      open += "[0,";
+      close = "]" + close;
+    }
+  }
+  return R"({"a":)" + open + "1" + close + R"(,"model":"m"})";
+}
+
+TEST(BodyModelTest, BodyModel_NestingOfObjectsAndArraysAtTheLimit) {
+  ExpectModel(NestedBody(1024), "m");
+  EXPECT_EQ(ExpectBadBody(NestedBody(1025)), "body is nested too deeply");
+  // Closed by the wrong kind at each depth around a 64-level boundary.
+  for (const std::size_t depth : {63, 64, 65, 128, 129}) {
+    std::string body = NestedBody(depth);
+    const std::size_t close = body.find_first_of("]}");
+    body[close] = body[close] == ']' ? '}' : ']';
+    EXPECT_EQ(ExpectBadBody(body), "body is not valid JSON") << depth;
+  }
+}
+
+TEST(BodyModelTest, BodyModel_EveryEscapeFormInKeysAndTheModel) {
+  static constexpr char kDecoded[] =
+      "a\"b\\c/d\be\ff\ng\rh\ti\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\0z";
+  ExpectModel(
+      R"({"\u006D\u006f\u0064\u0065\u006c":"a\"b\\c\/d\be\ff\ng\rh\ti\u00e9\u20ac\ud83d\ude00\u0000z"})",
+      std::string_view(kDecoded, sizeof(kDecoded) - 1));
+  ExpectModel(R"({"k\"\\\/\b\f\n\r\t\u0041":1,"model":"m"})", "m");
+  ExpectModel(R"({"a":{"k\"\\\/\b\f\n\r\t\u0041\ud800":"\"\\\/\b\f\n\r\t\u0041\udc00"},"model":"m"})", "m");
+  // An escaped backslash before what would otherwise be an escape.
+  ExpectModel(R"({"model":"\\u12","a":"\\x\\\\"})", "\\u12");
+}
+
+TEST(BodyModelTest, BodyModel_AffinityFieldsAreReadInTheSamePass) {
+  const std::string_view fields[] = {"user", "s\\u", "model"};
+  for (const std::size_t padding : {std::size_t{0}, kBodyPaddingBytes}) {
+    const PaddedBody body(
+        R"({"us\u0065r":"first","x":"\x41","model":"m\u0021","s\\u":7,"user":"u\u00e9"})");
+    std::string_view values[3] = {};
+    // "\x41" is a malformed escape: refused, whichever field was read before.
+    EXPECT_EQ(ExtractModel(body.view(), padding, BodyLimit(), fields, values).reason,
+              "body is not valid JSON");
+
+    const PaddedBody good(
+        R"({"us\u0065r":"first","model":"m\u0021","s\\u":7,"user":"u\u00e9","s\\u":"\ud800"})");
+    const BodyModel result = ExtractModel(good.view(), padding, BodyLimit(), fields, values);
+    ASSERT_EQ(result.status, Status::kModel) << result.reason;
+    EXPECT_EQ(result.model, "m!");
+    EXPECT_EQ(values[0], "u\xC3\xA9");  // the last one
+    EXPECT_TRUE(values[1].empty());     // a lone surrogate is no key
+    EXPECT_EQ(values[2], "m!");
+  }
+}
+
+// With the byte after a padded body being '}', a body whose brackets do not balance in
+// number is refused before it is read; otherwise where the reading finds it wrong.
+TEST(BodyModelTest, BodyModel_UnbalancedBodyAndTheByteAfterIt) {
+  const std::string_view json = R"({"model":"a","model":"b","c":{})";
+  EXPECT_EQ(Extract(json).reason, "duplicated top-level \"model\"");
+  for (const char fill : {'\0', ' ', ']', 'x'}) {
+    const PaddedBody padded(json, fill);
+    EXPECT_EQ(ExtractModel(padded.view(), kBodyPaddingBytes).reason,
+              "duplicated top-level \"model\"")
+        << fill;
+  }
+  const PaddedBody brace(json, '}');
+  EXPECT_EQ(ExtractModel(brace.view(), kBodyPaddingBytes).reason, "body is not valid JSON");
+}
+
 TEST(BodyModelTest, BodyModel_TenMegabyteBodyModelLast) {
   const std::string body = ChatBody(10 * 1024 * 1024, /*model_first=*/false);
   ASSERT_GE(body.size(), 10u * 1024 * 1024);

@@ -5,10 +5,11 @@
 // of the whole body, refuses control characters inside strings and unclosed strings, and
 // records where every token starts, at several GB/s. A state machine then walks those
 // positions once: every comma, colon and bracket, every number and literal by its text,
-// every string's escapes (16 bytes at a time), nesting kept as a bit per level. No value is
-// materialised; only the model and the wanted affinity fields are decoded, and only when
-// they hold escapes. So the cost is about two passes over the bytes, whatever the model's
-// position.
+// nesting kept as a bit per level. The escapes of all strings are checked beforehand in one
+// pass over the body (32 bytes at a time with AVX2), so a string token costs no more than a
+// comma. No value is materialised; only the model and the wanted affinity fields are
+// decoded, and only when they hold escapes. So the cost is about three passes over the
+// bytes, whatever the model's position.
 //
 // Why not simdjson's own layers on top of stage 1:
 //   - On-Demand: its navigation is compiled only for the implementation chosen at build
@@ -70,20 +71,25 @@ constexpr std::size_t kMinDecodedCapacity = 256;
 constexpr std::string_view kNotJson = "body is not valid JSON";
 constexpr std::string_view kTooLarge = "body is too large";
 
+// What a thread keeps of the buffer of each affinity field: all of them together, as much
+// as of the model's.
+constexpr std::size_t kFieldRetainedBytes = kBodyRetainedBytes / kMaxAffinityBodyFields;
+
 // A growable buffer for the decoded text of one escaped string.
 struct Decoded {
   std::unique_ptr<char[]> data;
   std::size_t capacity = 0;
 };
 
-// What a thread keeps between calls, bounded by kBodyRetainedBytes per buffer.
+// What a thread keeps between calls: about 4 + 1 + 1 + 1 times kBodyRetainedBytes at most.
 struct ThreadState {
   // Stage 1's token positions (4 bytes per body byte); capacity at most kBodyRetainedBytes.
   std::unique_ptr<Indexer> indexer;
   // The copy of an unpadded body, followed by SIMDJSON_PADDING spare bytes.
   std::unique_ptr<char[]> copy;
   std::size_t copy_capacity = 0;  // bytes available for a body, padding excluded
-  // The last escaped model and affinity values, decoded; valid until the next call.
+  // The last escaped model and affinity values, decoded; valid until the next call. Kept
+  // up to kBodyRetainedBytes and kFieldRetainedBytes; a larger one is freed by the next call.
   Decoded model;
   Decoded fields[kMaxAffinityBodyFields];
 };
@@ -562,12 +568,12 @@ key:
   goto value;
 }
 
-// Room for `size` bytes in `buffer`, grown geometrically (but not past kBodyRetainedBytes
-// when `size` is within it); null when it cannot be allocated.
-char* Reserve(Decoded& buffer, std::size_t size) {
+// Room for `size` bytes in `buffer`, grown geometrically (but not past `kept`, what a thread
+// keeps of it, when `size` is within it); null when it cannot be allocated.
+char* Reserve(Decoded& buffer, std::size_t size, std::size_t kept) {
   if (size > buffer.capacity) {
     std::size_t capacity = GrownCapacity(buffer.capacity, size, kMinDecodedCapacity);
-    if (size <= kBodyRetainedBytes) capacity = std::min(capacity, kBodyRetainedBytes);
+    if (size <= kept) capacity = std::min(capacity, kept);
     buffer.data.reset(new (std::nothrow) char[capacity]);
     buffer.capacity = buffer.data ? capacity : 0;
     if (!buffer.data) return nullptr;
@@ -575,9 +581,9 @@ char* Reserve(Decoded& buffer, std::size_t size) {
   return buffer.data.get();
 }
 
-// Frees `buffer` when it is larger than a thread keeps.
-void ReleaseIfLarge(Decoded& buffer) {
-  if (buffer.capacity > kBodyRetainedBytes) buffer = Decoded();
+// Frees `buffer` when it is larger than a thread keeps of it.
+void ReleaseIfLarge(Decoded& buffer, std::size_t kept) {
+  if (buffer.capacity > kept) buffer = Decoded();
 }
 
 // The model string at token i. `body` is the caller's copy of tokens.json, so that an
@@ -591,7 +597,7 @@ BodyModel ReadModelString(const Tokens& tokens, std::uint32_t i, std::string_vie
     const std::size_t offset = static_cast<std::size_t>(content.data() - tokens.json);
     return {BodyModel::Status::kModel, body.substr(offset, content.size()), {}};
   }
-  char* const out = Reserve(decoded, content.size());
+  char* const out = Reserve(decoded, content.size(), kBodyRetainedBytes);
   if (out == nullptr) return BadBody(kTooLarge);
   const char* const end = Unescape(content, out);
   if (end == nullptr) return BadBody(DecodeFailureReason(content));
@@ -610,7 +616,7 @@ std::string_view ReadFieldString(const Tokens& tokens, std::uint32_t i, std::str
     return {};
   }
   if (!tokens.HasValidStringEscapes(content)) return kNotJson;
-  char* const buffer = Reserve(decoded, content.size());
+  char* const buffer = Reserve(decoded, content.size(), kFieldRetainedBytes);
   if (buffer == nullptr) return kTooLarge;
   const char* const end = Unescape(content, buffer);
   *out = end == nullptr ? std::string_view()
@@ -625,8 +631,9 @@ BodyModel ReadObject(const Tokens& tokens, std::string_view body, ThreadState& s
   if (tokens.First(0) != '{') return BadBody("body is not a JSON object");
   if (tokens.First(count - 1) != '}') return BadBody(kNotJson);  // truncated, or trailing data
   // A body whose brackets do not even balance in number is refused here when the byte after
-  // it is '}', as simdjson On-Demand (which this replaced) did; otherwise, like any other
-  // malformed body, where the walk finds the error.
+  // it is '}' (a padded body may be followed by anything), with the generic reason; otherwise,
+  // like any other malformed body, where the walk finds the error. (The header documents
+  // that such a body's reason may depend on the padding.)
   if (tokens.json[tokens.at[count]] == '}' && !tokens.CountsBalance()) return BadBody(kNotJson);
 
   BodyModel result{BodyModel::Status::kNoModel, {}, {}};
@@ -735,8 +742,8 @@ BodyModel ExtractModel(std::string_view body, std::size_t padding, const BodyLim
   if (body.empty()) return BadBody("body is empty");
   ThreadState& state = State();
   // The previous call's large decoded strings are no longer promised to anyone.
-  ReleaseIfLarge(state.model);
-  for (Decoded& field : state.fields) ReleaseIfLarge(field);
+  ReleaseIfLarge(state.model, kBodyRetainedBytes);
+  for (Decoded& field : state.fields) ReleaseIfLarge(field, kFieldRetainedBytes);
   const bool padded = padding >= simdjson::SIMDJSON_PADDING;
 
   if (body.size() <= kBodyRetainedBytes) {

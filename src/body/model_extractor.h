@@ -1,5 +1,6 @@
 // Reads the top-level "model" string of a JSON request body (docs/routing.md#body-model)
-// with simdjson On-Demand, without copying the body when the caller's buffer is padded.
+// with simdjson's stage 1 and a grammar check of its own, without copying the body when the
+// caller's buffer is padded.
 #ifndef LLMROUTE_BODY_MODEL_EXTRACTOR_H_
 #define LLMROUTE_BODY_MODEL_EXTRACTOR_H_
 
@@ -43,14 +44,15 @@ struct BodyLimit {
 // kBodyPaddingBytes (llmroute/request.h) the body is parsed in place; otherwise it is
 // copied. Either way an unescaped model is a view into `body` itself.
 //
-// Memory: bodies up to kBodyRetainedBytes use a per-thread parser and copy buffer that
-// grow up to that size and are kept, so nothing is allocated once the thread has seen a
-// body at least this large and this deeply nested (on the copying path, a copied body at
-// least this large). A larger body gets a parser and copy of its own, freed before the
-// call returns (its escaped model, if any, is copied into a per-thread string that is
-// released at the next call when it is longer than the threshold). So a thread keeps about
-// 7 times kBodyRetainedBytes at most, whatever bodies it saw. Thread-safe (per-thread
-// state).
+// Memory: bodies up to kBodyRetainedBytes use a per-thread token index (4 bytes per body
+// byte) and copy buffer that grow up to that size and are kept, so nothing is allocated
+// once the thread has seen a body at least this large (on the copying path, a copied body
+// at least this large). A larger body gets an index and copy of its own, freed before the
+// call returns. An escaped model is decoded into a per-thread buffer kept up to
+// kBodyRetainedBytes, escaped affinity values into buffers kept up to that much in all; a
+// larger one is freed by the thread's next call. So a thread keeps about 7 times
+// kBodyRetainedBytes at most (5 times when no model or affinity value had escapes),
+// whatever bodies it saw. Thread-safe (per-thread state).
 //
 // The whole body is checked against the JSON grammar (RFC 8259) without materialising any
 // value: UTF-8, no raw control characters in strings, every escape, number, literal, comma,
@@ -68,8 +70,8 @@ BodyModel ExtractModel(std::string_view body, std::size_t padding,
                        std::span<const std::string_view> fields = {},
                        std::string_view* field_values = nullptr);
 
-// What this thread keeps for its next call, in body bytes: the capacity of its parser, of
-// its copy buffer and of its decoded-model string. For tests of the retention bound.
+// What this thread keeps for its next call, in body bytes: the capacity of its token index,
+// of its copy buffer and of its decoded-model buffer. For tests of the retention bound.
 struct RetainedBodyCapacity {
   std::size_t parser = 0;
   std::size_t copy = 0;
