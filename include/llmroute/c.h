@@ -345,7 +345,7 @@ void llmroute_table_free(llmroute_table_t* table);
  * `reserved`, or headers NULL with header_count > 0 (then *out is not written). The
  * decision's strings point into `table`: read them while you hold the reference.
  * Memory: each thread keeps body-parsing buffers sized for bodies up to 1 MiB (about
- * 7 MiB at most); the buffers for a larger body are freed before the call returns. */
+ * 5 MiB, 7 MiB at most); the buffers for a larger body are freed before the call returns. */
 int32_t llmroute_resolve(const llmroute_table_t* table, const llmroute_request_t* request,
                          llmroute_decision_t* out);
 /* The decision's index-th fallback (0 <= index < fallback_count), in retry order. */

@@ -63,8 +63,9 @@ inline constexpr int64_t kMaxRegexProgramSize = 500000;
 // bad_request before a byte of it is read. A thread keeps buffers for bodies up to
 // kBodyRetainedBytes (1 MiB) between calls, so that ordinary bodies allocate nothing;
 // the buffers for a larger body are freed before Resolve returns, so what a thread keeps
-// is bounded by the retention threshold (about 7 times it: the parser's indexes and a
-// copy of an unpadded body), not by the largest body it ever saw.
+// is bounded by the retention threshold (about 5 times it: the token index and a copy of
+// an unpadded body; 7 times at most with an escaped model and affinity values), not by
+// the largest body it ever saw.
 inline constexpr std::size_t kDefaultMaxBodySize = std::size_t{64} << 20;
 inline constexpr std::size_t kMaxBodySizeLimit = 0xFFFFFFFF;
 inline constexpr std::size_t kBodyRetainedBytes = std::size_t{1} << 20;

@@ -113,8 +113,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const BodyModel copied = ExtractModel(unpadded_body, 0);
   CHECK_OR_ABORT(copied.status == in_place_status);
   CHECK_OR_ABORT(copied.model == in_place_model);
-  // simdjson checks the balance of braces up front only when the first padding byte is '}',
-  // so an unbalanced body may then be refused earlier, with the generic reason.
+  // A body whose brackets do not balance in number is refused up front when the first
+  // padding byte is '}' (so earlier, with the generic reason); otherwise where it goes wrong.
   CHECK_OR_ABORT(copied.reason == in_place_reason ||
                  (padding_fill == '}' && in_place_reason == "body is not valid JSON"));
   CHECK_OR_ABORT((copied.status == BodyModel::Status::kBadBody) == !copied.reason.empty());
