@@ -12,31 +12,19 @@
 
 #include "gtest/gtest.h"
 #include "llmroute/health.h"
+#include "reference/reference_resolver.h"
 #include "select/affinity.h"
 #include "test_support.h"
 
 namespace llmroute::test {
 namespace {
 
-uint64_t Fnv(const std::string& bytes) {
-  uint64_t h = 14695981039346656037ULL;  // 0xCBF29CE484222325
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ULL;  // 0x100000001B3
-  }
-  return h;
-}
-
-uint64_t SplitMix(uint64_t x) {
-  uint64_t z = x + 0x9E3779B97F4A7C15ULL;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
+using reference::Fnv1a64;
+using reference::Mix;
 
 TEST(AffinityReference, FnvKnownValues) {
-  EXPECT_EQ(Fnv(""), 0xCBF29CE484222325ULL);
-  EXPECT_EQ(Fnv("a"), 0xAF63DC4C8601EC8CULL);  // published FNV-1a 64 test vector
+  EXPECT_EQ(Fnv1a64(""), 0xCBF29CE484222325ULL);
+  EXPECT_EQ(Fnv1a64("a"), 0xAF63DC4C8601EC8CULL);  // published FNV-1a 64 test vector
 }
 
 struct Backend {
@@ -57,7 +45,7 @@ struct Choice {
 double Score(const std::string& key, const Backend& b) {
   std::string identity = "ns/" + b.name;
   if (!b.override_.empty()) identity += "#" + b.override_;
-  const uint64_t x = SplitMix(Fnv(key) ^ Fnv(identity));
+  const uint64_t x = Mix(Fnv1a64(key) ^ Fnv1a64(identity));
   const double u = (static_cast<double>(x >> 11) + 0.5) / std::ldexp(1.0, 53);
   return static_cast<double>(b.weight) / -std::log(u);
 }
@@ -197,8 +185,8 @@ TEST(Affinity, SameWeightRankingAgreesWithTheScoresAtNearTies) {
 // in the tier that chooses and in a later one.
 TEST(Affinity, MatchesTheFormulaAtANearTieOfTheDraws) {
   const std::string key = "near-tie";
-  const uint64_t x = SplitMix(Fnv(key) ^ Fnv("ns/n117336")) >> 11;
-  const uint64_t y = SplitMix(Fnv(key) ^ Fnv("ns/n1386797")) >> 11;
+  const uint64_t x = Mix(Fnv1a64(key) ^ Fnv1a64("ns/n117336")) >> 11;
+  const uint64_t y = Mix(Fnv1a64(key) ^ Fnv1a64("ns/n1386797")) >> 11;
   ASSERT_EQ(y - x, 60u) << "the two draws are a near tie";
   const std::vector<std::vector<Backend>> cases = {
       {{"a"}, {"n1386797"}, {"b"}, {"n117336"}, {"c", 1, 1}},
@@ -388,7 +376,9 @@ TEST(Affinity, BodyFieldAbsentNotAStringOrNoBodyFallsBackToEntropy) {
   auto table = MustCompile(RouteYaml(kTiered, "{bodyField: user}"));
   ASSERT_NE(table, nullptr);
   for (const char* body : {R"({"model": "m"})", R"({"user": 42})", R"({"user": {"id": "x"}})",
-                           R"({"user": ""})", R"({"user": null})", R"({"user": "\ud800"})"}) {
+                           R"({"user": ""})", R"({"user": null})", R"({"user": "\ud800"})",
+                           R"({"user": "x", "user": 5})", R"({"user": "x", "user": {"id": "y"}})",
+                           R"({"user": "x", "user": "\udc00"})"}) {
     Resolved r = Resolve(table, Req().Body(body).Entropy(1));
     ASSERT_EQ(r->status, DecisionStatus::kRouted) << body;
     EXPECT_FALSE(r->affinity) << body;
@@ -460,6 +450,31 @@ TEST(Affinity, ModelHeaderKeyIgnoresHeadersOfOtherLengths) {
     EXPECT_EQ(NsName(*r->backend), NsName(*expected->backend)) << key;
     EXPECT_EQ(RenderFallbacks(*r), RenderFallbacks(*expected)) << key;
   }
+}
+
+// Only a header of exactly the model header's name is it: a leading part of the name, or a
+// longer name that starts with it, is another header (and reading one must stay in bounds).
+TEST(Affinity, ModelHeaderKeyWithABodyIsOnlyTheHeaderOfThatName) {
+  CompileOptions options;
+  options.model_header = "x-custom-model-header";
+  auto on_model = MustCompile(RouteYaml(kTiered, "{header: x-custom-model-header}"), options);
+  auto on_default = MustCompile(RouteYaml(kTiered, "{header: x-ai-eg-model}"));
+  ASSERT_NE(on_model, nullptr);
+  ASSERT_NE(on_default, nullptr);
+  const char* body = R"({"model": "m"})";
+  for (const char* name : {"", "x", "x-custom", "x-custom-model-heade", "X-Custom-Model-Header-and-more",
+                           "x-custom-model-headers"}) {
+    Resolved r = Resolve(on_model, Req().Header(name, "k1").Body(body).Entropy(1));
+    ASSERT_EQ(r->status, DecisionStatus::kRouted) << name;
+    EXPECT_FALSE(r->affinity) << name;
+  }
+  for (const char* name : {"x", "X-AI-EG", "x-ai-eg-mode", "x-ai-eg-model-extra"}) {
+    Resolved r = Resolve(on_default, Req().Header(name, "k1").Body(body).Entropy(1));
+    ASSERT_EQ(r->status, DecisionStatus::kRouted) << name;
+    EXPECT_FALSE(r->affinity) << name;
+  }
+  Resolved named = Resolve(on_model, Req().Header("X-Custom-Model-Header", "k1").Body(body));
+  EXPECT_TRUE(named->affinity);
 }
 
 constexpr char kTwoRules[] = R"(

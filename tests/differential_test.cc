@@ -419,7 +419,7 @@ class Generator {
   static inline const std::vector<std::string> kPrefixes = {"/", "/v1", "/v1/", "/v1/chat", "/v1/chat/completions", "/v10", "/a", "/a/a"};
   static inline const std::vector<std::string> kPathRegexes = {"/v1/.*", "/v[0-9]+(/.*)?", ".*/completions", "/a(/a)*", "/v1/chat/[a-z]+"};
   static inline const std::vector<std::string> kMethods = {"GET", "POST", "post"};
-  static inline const std::vector<std::string> kHeaderNames = {"x-ai-eg-model", "x-tenant", "X-Tier", "x-model"};
+  static inline const std::vector<std::string> kHeaderNames = {"x-ai-eg-model", "x-tenant", "X-Tier", "x-model", "x-ai-eg", "x-ai-eg-model-v2"};
   static inline const std::vector<std::string> kHeaderValues = {"gpt-4o", "gpt-4o-mini", "llama-3", "gold", "a,b", "Gold", "a", "b", "", " gold", "gpt-4o "};
   static inline const std::vector<std::string> kHeaderRegexes = {"gpt-.*", "llama.*|mistral", "[a-z]+", "a,.*", "gold|silver"};
   static inline const std::vector<std::string> kQueryNames = {"tenant", "q", "x%41", "a+b"};
@@ -556,6 +556,8 @@ class Generator {
         std::string name = "\"" + field + "\"";
         if (Chance(10)) name = "\"" + field.substr(0, field.size() - 1) + "\\u00" + Hex(field.back()) + "\"";
         members.push_back(name + ":" + Pick(kAffinityBodyValues));
+        // Sometimes twice: the last one counts, whatever its type.
+        if (field != "model" && Chance(10)) members.push_back(name + ":" + Pick(kAffinityBodyValues));
       }
       if (Chance(30)) members.push_back(R"("messages":[{"role":"user","content":"hi","user":"s2"}])");
       if (Chance(20)) members.push_back(R"("metadata":{")" + field + R"(":"s3"})");

@@ -14,6 +14,7 @@
 #include "llmroute/decision.h"
 #include "llmroute/load.h"
 #include "llmroute/table.h"
+#include "re2/re2.h"
 #include "test_support.h"
 
 namespace llmroute::test {
@@ -368,9 +369,12 @@ TEST(ConfigLimitsByOne, MutationValueSizes) {
 TEST(ConfigLimitsByOne, MatchesPerTable) {
   constexpr std::size_t kFullRoutes = kMaxMatchesPerTable / (kMaxRulesPerRoute * kMaxMatchesPerRule);
   static_assert(kFullRoutes * kMaxRulesPerRoute * kMaxMatchesPerRule == kMaxMatchesPerTable);
-  auto route_start = [](std::size_t r) {
+  // Each route has 16 hostnames: they do not multiply its matches.
+  std::string hostnames;
+  for (std::size_t h = 0; h < kMaxHostnamesPerRoute; ++h) hostnames += Cat(h ? "," : "", "\"h", h, ".example.com\"");
+  auto route_start = [&hostnames](std::size_t r) {
     return Cat("{\"apiVersion\":\"gateway.networking.k8s.io/v1\",\"kind\":\"HTTPRoute\",\"metadata\":{\"name\":\"r",
-               r, "\"},\"spec\":{\"rules\":[\n");
+               r, "\"},\"spec\":{\"hostnames\":[", hostnames, "],\"rules\":[\n");
   };
   const std::string rule =
       "{\"matches\":[" + Repeat("{},", kMaxMatchesPerRule - 1) + "{}],\"backendRefs\":[{\"name\":\"a\"}]}";
@@ -401,20 +405,38 @@ TEST(ConfigLimitsByOne, MatchesPerTable) {
   EXPECT_EQ(compile_error(), "compiled");
 }
 
-// RE2 compiles a literal into one instruction a byte; the program of `/` and 87,322 `a`s
-// (87,327 instructions) fits the two thirds of the 1 MiB a regular expression may use that
-// RE2 gives its program, one more byte does not. The total budget (500,000 instructions)
-// and the count (4096) of a table are far away.
+// RE2 compiles a literal into one instruction a byte, and gives the program two thirds of
+// the 1 MiB a regular expression may use: the longest literal of `/` and `a`s that fits is
+// found with RE2 itself (87,322 `a`s with RE2 2022-06-01), then the library must accept it
+// and refuse one more byte. The total budget (500,000 instructions) and the count (4096) of
+// a table are far away.
 TEST(ConfigLimitsByOne, RegexMemory) {
-  auto route = [](std::size_t bytes) {
-    return Cat(kRoutePreamble, "  rules:\n  - backendRefs: [{name: a}]\n    matches:\n"
-               "    - path: {type: RegularExpression, value: /", std::string(bytes, 'a'), "}\n");
+  auto pattern = [](std::size_t bytes) { return "/" + std::string(bytes, 'a'); };
+  auto fits = [&](std::size_t bytes) {
+    RE2::Options options;
+    options.set_log_errors(false);
+    options.set_max_mem(kMaxRegexMemory);
+    return RE2(pattern(bytes), options).ok();
   };
-  constexpr std::size_t kLargest = 87322;
-  EXPECT_EQ(LoadOrCompileError(route(kLargest)), "compiled");
-  EXPECT_EQ(LoadOrCompileError(route(kLargest + 1)),
+  std::size_t largest = 1, too_large = std::size_t{1} << 20;  // fits(largest), !fits(too_large)
+  ASSERT_TRUE(fits(largest));
+  ASSERT_FALSE(fits(too_large));
+  while (too_large - largest > 1) {
+    const std::size_t middle = largest + (too_large - largest) / 2;
+    (fits(middle) ? largest : too_large) = middle;
+  }
+  // Memory, not the instruction budget, is what stops it.
+  ASSERT_GT(largest, 10'000u);
+  ASSERT_LT(largest, 500'000u);
+  auto route = [&](std::size_t bytes) {
+    return Cat(kRoutePreamble, "  rules:\n  - backendRefs: [{name: a}]\n    matches:\n"
+               "    - path: {type: RegularExpression, value: ", pattern(bytes), "}\n");
+  };
+  EXPECT_EQ(LoadOrCompileError(route(largest)), "compiled");
+  EXPECT_EQ(LoadOrCompileError(route(largest + 1)),
             "test.yaml:8:46: error: spec.rules[0].matches[0].path.value: regular expression too large: "
-            "compiled, it needs more than the 1048576 bytes of memory a regular expression may use");
+            "compiled, it does not fit the 1048576 bytes of memory a regular expression may use (two "
+            "thirds of them for its program)");
 }
 
 }  // namespace

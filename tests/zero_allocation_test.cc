@@ -123,6 +123,26 @@ TEST(ZeroAllocation, Affinity) {
   }
 }
 
+// Affinity keyed on the model header while a body replaces it for matching: the key is the
+// header as received, its repeats joined in per-thread scratch.
+TEST(ZeroAllocation, AffinityOnTheModelHeaderWithABody) {
+  auto table = CompileOrDie(
+      "apiVersion: aigateway.envoyproxy.io/v1beta1\nkind: AIGatewayRoute\n"
+      "metadata: {name: sticky, namespace: default}\nspec:\n"
+      "  sessionAffinity: {header: x-ai-eg-model}\n  rules:\n  - backendRefs:\n"
+      "    - {name: a}\n    - {name: b}\n    - {name: c}\n    - {name: d}\n");
+  std::vector<OwnedRequest> owned(128);
+  for (int i = 0; i < 128; ++i) {
+    owned[i].Add("x-ai-eg-model", "session-" + std::to_string(i) + std::string(i, 'k'));
+    if (i % 2 == 1) owned[i].Add("X-AI-EG-Model", "more-" + std::to_string(i));
+    owned[i].body = R"({"model": "chat"})" + std::string(kBodyPaddingBytes, ' ');
+    owned[i].entropy = i;
+  }
+  const PassCounts counts = CountSecondPass(*table, owned);
+  EXPECT_EQ(counts.allocations, 0u);
+  EXPECT_EQ(counts.affinity, 128);
+}
+
 // A health view: nothing marked, marks on other backends, some down (for good and for a
 // cooldown, which reads the clock), all down (panic); by entropy and with affinity.
 TEST(ZeroAllocation, HealthView) {

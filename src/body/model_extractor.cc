@@ -673,7 +673,9 @@ BodyModel ReadObject(const Tokens& tokens, std::string_view body, ThreadState& s
         if (!reason.empty()) return BadBody(reason);
         ++i;
       } else {
-        // A "model" of another type means no model; it is checked like any other value.
+        // A "model" of another type means no model; it is checked like any other value. An
+        // affinity field of another type after a string one: the last one counts, so no key.
+        if (field_index < fields.size()) field_values[field_index] = {};
         const std::string_view reason = CheckValue(tokens, &i);
         if (!reason.empty()) return BadBody(reason);
       }

@@ -106,8 +106,10 @@ absl::StatusOr<const RE2*> Compiler::CompileRegex(const LocatedString& pattern) 
   auto regex = std::make_unique<RE2>(pattern.value, re2_options);
   if (regex->error_code() == RE2::ErrorPatternTooLarge) {
     return ErrorAt(pattern.origin,
-                   absl::StrCat("regular expression too large: compiled, it needs more than the ", kMaxRegexMemory,
-                                " bytes of memory a regular expression may use"));
+                   absl::StrCat("regular expression too large: compiled, it does not fit the ",
+                                kMaxRegexMemory,
+                                " bytes of memory a regular expression may use (two thirds of "
+                                "them for its program)"));
   }
   if (!regex->ok()) {
     return ErrorAt(pattern.origin, absl::StrCat("invalid regular expression: ", regex->error()));

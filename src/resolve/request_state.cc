@@ -159,13 +159,15 @@ uint32_t RequestState::HashedSlotOfHeaderName(std::string_view name) const {
 std::optional<std::string_view> RequestState::ReceivedModelHeader() {
   std::optional<std::string_view> value;
   std::string& joined = scratch_.received_model;
+  bool value_is_joined = false;
   for (const llmroute::Header& header : request_.headers) {
     if (SlotOfHeaderName(header.name) != table_.model_slot) continue;
     if (!value.has_value()) {
       value = header.value;
       continue;
     }
-    if (value->data() != joined.data()) joined.assign(value->data(), value->size());
+    if (!value_is_joined) joined.assign(value->data(), value->size());
+    value_is_joined = true;
     joined += ',';
     joined.append(header.value.data(), header.value.size());
     value = joined;

@@ -67,7 +67,8 @@ class RequestState {
   std::optional<std::string_view> Header(uint32_t slot);
   // The model header as the client sent it (repeats joined by ","), even when the body's
   // model replaced it for matching: a session affinity key on the model header is the
-  // header as received. A scan of every header; only that rare configuration asks.
+  // header as received. A scan of every header; only that rare configuration asks. A
+  // joined value lives in this thread's scratch until its next resolve.
   std::optional<std::string_view> ReceivedModelHeader();
   std::optional<std::string_view> Query(uint32_t slot);
   // The path before '?', split off on first use (a table of catch-all prefixes never asks).

@@ -151,24 +151,6 @@ std::string RetryText(const std::vector<uint16_t>& codes, uint32_t attempts, uin
 
 // --- Session affinity (docs/routing.md#affinity) ---
 
-// FNV-1a, 64 bits.
-uint64_t Fnv1a64(std::string_view bytes) {
-  uint64_t h = 0xCBF29CE484222325ULL;
-  for (char c : bytes) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001B3ULL;
-  }
-  return h;
-}
-
-// The four `z` lines of the weighted choice, with `x` in place of the entropy.
-uint64_t Mix(uint64_t x) {
-  uint64_t z = x + 0x9E3779B97F4A7C15ULL;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
 // score = w / -log(u), u = ((x >> 11) + 0.5) / 2^53, x = mix(k ^ fnv1a64(identity)).
 double Score(uint64_t key_hash, std::string_view identity, uint64_t weight) {
   const uint64_t x = Mix(key_hash ^ Fnv1a64(identity));
@@ -269,10 +251,11 @@ void SkipJsonValue(std::string_view s, std::size_t& i) {
   }
 }
 
-// The unescaped string of the first top-level member of the JSON object `body` whose
-// unescaped name is `field`; nothing when there is none or it is not a string. `body` has
-// already been read as one well-formed JSON object.
+// The unescaped string of the last top-level member of the JSON object `body` whose
+// unescaped name is `field`; nothing when there is none, or the last is not a string (or
+// not valid Unicode). `body` has already been read as one well-formed JSON object.
 std::optional<std::string> TopLevelStringField(std::string_view body, std::string_view field) {
+  std::optional<std::string> found;
   std::size_t i = 0;
   SkipJsonSpace(body, i);
   ++i;  // '{'
@@ -284,8 +267,9 @@ std::optional<std::string> TopLevelStringField(std::string_view body, std::strin
     SkipJsonSpace(body, i);
     if (body[i] == '"') {
       std::optional<std::string> value = ReadJsonString(body, i);
-      if (name == field) return value;
+      if (name == field) found = std::move(value);
     } else {
+      if (name == field) found.reset();
       SkipJsonValue(body, i);
     }
     SkipJsonSpace(body, i);
@@ -293,10 +277,28 @@ std::optional<std::string> TopLevelStringField(std::string_view body, std::strin
     ++i;
     SkipJsonSpace(body, i);
   }
-  return std::nullopt;
+  return found;
 }
 
 }  // namespace
+
+// FNV-1a, 64 bits.
+uint64_t Fnv1a64(std::string_view bytes) {
+  uint64_t h = 0xCBF29CE484222325ULL;
+  for (char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001B3ULL;
+  }
+  return h;
+}
+
+// The four `z` lines of the weighted choice, with `x` in place of the entropy.
+uint64_t Mix(uint64_t x) {
+  uint64_t z = x + 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
 
 Outcome FromDecision(const Decision& d) {
   Outcome o;

@@ -36,6 +36,11 @@ class RE2;
 
 namespace llmroute::reference {
 
+// The hashes of session affinity's formula (docs/routing.md#affinity): FNV-1a 64 over the
+// bytes, and the splitmix64 finalizer of the weighted choice with `x` in place of the entropy.
+uint64_t Fnv1a64(std::string_view bytes);
+uint64_t Mix(uint64_t x);
+
 // Every field of a decision as owned strings, so a reference answer and a library answer
 // compare with ==. Names are "namespace/name"; a fallback with a modelNameOverride is
 // "namespace/name#override".
