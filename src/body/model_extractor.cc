@@ -36,6 +36,7 @@
 
 #include "llmroute/request.h"
 #include "text/hex.h"
+#include "text/utf8.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -326,36 +327,16 @@ std::string_view DecodeFailureReason(std::string_view raw) {
       ++i;  // skips the escaped character, e.g. the 2nd backslash of "\\"
       continue;
     }
-    if (unit >= 0xD800 && unit <= 0xDBFF) {
+    if (IsHighSurrogate(static_cast<std::uint32_t>(unit))) {
       const int next = code_unit_at(i + 6);
-      if (next < 0xDC00 || next > 0xDFFF) return "model is not valid Unicode";
+      if (next < 0 || !IsLowSurrogate(static_cast<std::uint32_t>(next))) return "model is not valid Unicode";
       i += 6;  // the pair
-    } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
+    } else if (IsLowSurrogate(static_cast<std::uint32_t>(unit))) {
       return "model is not valid Unicode";
     }
     i += 5;
   }
   return "model is not a valid JSON string";
-}
-
-// The UTF-8 encoding of `code_point` (a Unicode scalar value) written at `out`; returns its end.
-char* AppendUtf8(std::uint32_t code_point, char* out) {
-  if (code_point < 0x80) {
-    *out++ = static_cast<char>(code_point);
-  } else if (code_point < 0x800) {
-    *out++ = static_cast<char>(0xC0 | (code_point >> 6));
-    *out++ = static_cast<char>(0x80 | (code_point & 0x3F));
-  } else if (code_point < 0x10000) {
-    *out++ = static_cast<char>(0xE0 | (code_point >> 12));
-    *out++ = static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-    *out++ = static_cast<char>(0x80 | (code_point & 0x3F));
-  } else {
-    *out++ = static_cast<char>(0xF0 | (code_point >> 18));
-    *out++ = static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
-    *out++ = static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-    *out++ = static_cast<char>(0x80 | (code_point & 0x3F));
-  }
-  return out;
 }
 
 // Decodes a string's content (the bytes between its quotes: valid UTF-8, followed by the
@@ -385,16 +366,16 @@ char* Unescape(std::string_view content, char* out) {
         if (unit < 0) return nullptr;
         p += 6;
         std::uint32_t code_point = static_cast<std::uint32_t>(unit);
-        if (unit >= 0xD800 && unit <= 0xDBFF) {
+        if (IsHighSurrogate(code_point)) {
           if (p[0] != '\\' || p[1] != 'u') return nullptr;
           const int low = ReadHexCodeUnit(p + 2);
-          if (low < 0xDC00 || low > 0xDFFF) return nullptr;
-          code_point = 0x10000 + ((code_point - 0xD800) << 10) + static_cast<std::uint32_t>(low - 0xDC00);
+          if (low < 0 || !IsLowSurrogate(static_cast<std::uint32_t>(low))) return nullptr;
+          code_point = CodePointOfSurrogates(code_point, static_cast<std::uint32_t>(low));
           p += 6;
-        } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
+        } else if (IsLowSurrogate(code_point)) {
           return nullptr;
         }
-        out = AppendUtf8(code_point, out);
+        out = WriteUtf8(code_point, out);
         continue;
       }
       default:
@@ -494,16 +475,6 @@ struct Tokens {
   bool IsKey(std::uint32_t i, char (&buffer)[kMaxKeyBytes], std::string_view* key) const {
     return i + 1 < count && First(i) == '"' && First(i + 1) == ':' &&
            ReadKey(json + at[i] + 1, buffer, key);
-  }
-
-  // As many opening brackets as closing ones, whatever their kinds and order.
-  bool CountsBalance() const {
-    std::int64_t open = 0;
-    for (std::uint32_t i = 0; i < count; ++i) {
-      const char c = First(i);
-      open += (c == '{' || c == '[') - (c == '}' || c == ']');
-    }
-    return open == 0;
   }
 };
 
@@ -630,11 +601,6 @@ BodyModel ReadObject(const Tokens& tokens, std::string_view body, ThreadState& s
   const std::uint32_t count = tokens.count;  // at least 1
   if (tokens.First(0) != '{') return BadBody("body is not a JSON object");
   if (tokens.First(count - 1) != '}') return BadBody(kNotJson);  // truncated, or trailing data
-  // A body whose brackets do not even balance in number is refused here when the byte after
-  // it is '}' (a padded body may be followed by anything), with the generic reason; otherwise,
-  // like any other malformed body, where the walk finds the error. (The header documents
-  // that such a body's reason may depend on the padding.)
-  if (tokens.json[tokens.at[count]] == '}' && !tokens.CountsBalance()) return BadBody(kNotJson);
 
   BodyModel result{BodyModel::Status::kNoModel, {}, {}};
   bool seen_model = false;
@@ -700,8 +666,6 @@ BodyModel Parse(Indexer& indexer, char* copy, std::string_view body, ThreadState
   const char* json = body.data();
   if (copy != nullptr) {
     std::memcpy(copy, body.data(), body.size());
-    // Not '}', whatever an earlier body left there (see ReadObject).
-    copy[body.size()] = '\0';
     json = copy;
   }
   switch (indexer.stage1(reinterpret_cast<const std::uint8_t*>(json), body.size(),

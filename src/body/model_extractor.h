@@ -23,8 +23,8 @@ struct BodyModel {
   // body); otherwise the decoded string in a per-thread buffer, valid until this thread's
   // next ExtractModel call.
   std::string_view model;
-  // kBadBody only: a short static description ("body is not a JSON object", ...). For a
-  // body with unbalanced braces parsed in place, it may depend on the padding's content.
+  // kBadBody only: a short static description ("body is not a JSON object", ...), the
+  // same whether the body was parsed in place or copied, whatever its padding holds.
   std::string_view reason;
 };
 

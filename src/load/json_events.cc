@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "text/hex.h"
+#include "text/utf8.h"
 #include "yaml-cpp/anchor.h"
 #include "yaml-cpp/emitterstyle.h"
 #include "yaml-cpp/eventhandler.h"
@@ -30,24 +31,6 @@ const std::string& PlainTag() {
 bool IsJsonWhitespace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-
-void AppendUtf8(uint32_t code_point, std::string& out) {
-  if (code_point < 0x80) {
-    out += static_cast<char>(code_point);
-  } else if (code_point < 0x800) {
-    out += static_cast<char>(0xC0 | (code_point >> 6));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  } else if (code_point < 0x10000) {
-    out += static_cast<char>(0xE0 | (code_point >> 12));
-    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code_point >> 18));
-    out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  }
-}
 
 // Thrown inside the reader to unwind to ReadJsonEvents; never leaves this file.
 struct SyntaxErrorFound {};
@@ -296,14 +279,15 @@ class JsonEventReader {
           break;
         case 'u': {
           uint32_t code_point = ReadHex4();
-          if (code_point >= 0xDC00 && code_point <= 0xDFFF) Fail("lone low surrogate in \\u");
-          if (code_point >= 0xD800 && code_point <= 0xDBFF) {
+          if (internal::IsLowSurrogate(code_point)) Fail("lone low surrogate in \\u");
+          if (internal::IsHighSurrogate(code_point)) {
             if (!ConsumeWord("\\u")) Fail("lone high surrogate in \\u");
             const uint32_t low = ReadHex4();
-            if (low < 0xDC00 || low > 0xDFFF) Fail("lone high surrogate in \\u");
-            code_point = 0x10000 + ((code_point - 0xD800) << 10) + (low - 0xDC00);
+            if (!internal::IsLowSurrogate(low)) Fail("lone high surrogate in \\u");
+            code_point = internal::CodePointOfSurrogates(code_point, low);
           }
-          AppendUtf8(code_point, out);
+          char utf8[4];
+          out.append(utf8, internal::WriteUtf8(code_point, utf8));
           break;
         }
         default:
